@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "VMSim",
+    products: [
+        .library(name: "VMSim", targets: ["VMSim"]),
+        .library(name: "VMTrace", targets: ["VMTrace"]),
+        .library(name: "VMReport", targets: ["VMReport"]),
+        .executable(name: "vmsim", targets: ["vmsim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The engine: value types, no Foundation, no I/O.
+        .target(name: "VMSim"),
+        // Streaming trace readers and writers.
+        .target(name: "VMTrace", dependencies: ["VMSim"]),
+        // Text tables, JSON and CSV rendering of simulation results.
+        .target(name: "VMReport", dependencies: ["VMSim"]),
+        // The command-line tool: argument parsing and wiring only.
+        .executableTarget(
+            name: "vmsim",
+            dependencies: [
+                "VMSim", "VMTrace", "VMReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "VMSimTests", dependencies: ["VMSim"]),
+        .testTarget(name: "VMTraceTests", dependencies: ["VMTrace", "VMSim"]),
+        .testTarget(name: "VMReportTests", dependencies: ["VMReport", "VMSim"]),
+        .testTarget(name: "vmsimTests", dependencies: ["vmsim"]),
+    ]
+)

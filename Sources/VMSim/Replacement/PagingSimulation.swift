@@ -1,0 +1,76 @@
+/// Counts of one paging run.
+public struct PagingStats: Hashable, Sendable {
+    /// Page references seen.
+    public var accesses: UInt64 = 0
+    /// References that found the page resident.
+    public var hits: UInt64 = 0
+    /// References that did not (page faults), including the compulsory ones.
+    public var misses: UInt64 = 0
+    /// Misses that had to evict a resident page.
+    public var evictions: UInt64 = 0
+    /// Evictions of a page written since it was loaded (write-backs to the backing store).
+    public var dirtyEvictions: UInt64 = 0
+    /// References that were stores.
+    public var writes: UInt64 = 0
+
+    public init() {}
+
+    /// misses / accesses (0 for an empty trace).
+    public var missRatio: Double { accesses == 0 ? 0 : Double(misses) / Double(accesses) }
+}
+
+/// One policy at one memory size, driven over batches of page references.
+///
+/// The hot loop lives here, specialised for the policy type: one `reference` call per access, a
+/// dirty bit per frame (set by stores, tested and cleared on eviction), and the counters.
+///
+///     var sim = PagingSimulation(policy: LRUPolicy(frames: 3))
+///     pages.withUnsafeBufferPointer { sim.run($0) }
+///     sim.stats.misses
+public struct PagingSimulation<Policy: ReplacementPolicy>: Sendable {
+    public var policy: Policy
+    @usableFromInline var counters = PagingStats()
+    /// The counts so far.
+    public var stats: PagingStats { counters }
+    @usableFromInline var dirty: ContiguousArray<Bool>
+
+    public init(policy: Policy) {
+        self.policy = policy
+        dirty = ContiguousArray(repeating: false, count: policy.frames)
+    }
+
+    /// Replays `batch` in order.
+    /// - Complexity: O(batch.count) times the policy's per-reference cost.
+    @inlinable
+    public mutating func run(_ batch: UnsafeBufferPointer<PageAccess>) {
+        var s = counters
+        for access in batch {
+            let r = policy.reference(access.page, nextUse: access.nextUse)
+            let slot = Int(r.slot)
+            switch r.event {
+            case .hit:
+                s.hits &+= 1
+            case .fill:
+                s.misses &+= 1
+                dirty[slot] = false
+            case .evict:
+                s.misses &+= 1
+                s.evictions &+= 1
+                if dirty[slot] { s.dirtyEvictions &+= 1 }
+                dirty[slot] = false
+            }
+            if access.kind == .store {
+                s.writes &+= 1
+                dirty[slot] = true
+            }
+        }
+        s.accesses &+= UInt64(batch.count)
+        counters = s
+    }
+
+    /// Replays an array of pages (loads, no oracle), for tests and small examples.
+    public mutating func run(pages: [UInt64]) {
+        let accesses = pages.map { PageAccess(page: $0) }
+        accesses.withUnsafeBufferPointer { run($0) }
+    }
+}

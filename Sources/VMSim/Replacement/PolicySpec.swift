@@ -1,0 +1,111 @@
+/// The replacement policies `vmsim paging` offers, by name.
+public enum PolicyKind: String, CaseIterable, Sendable {
+    case fifo, lru, mru, random, clock, opt
+
+    /// A one-line description for `--help` and error messages.
+    public var summary: String {
+        switch self {
+        case .fifo: "first in, first out"
+        case .lru: "least recently used"
+        case .mru: "most recently used"
+        case .random: "uniformly random victim (seeded by --seed)"
+        case .clock: "CLOCK with a reference bit; clock:N uses an N-bit counter (1-8)"
+        case .opt: "Belady's optimal (clairvoyant; needs a pre-pass unless the trace carries next use)"
+        }
+    }
+
+    /// The parameter the policy accepts after a colon, with its valid range, if any.
+    var parameterRange: ClosedRange<Int>? {
+        switch self {
+        case .clock: 1...8
+        default: nil
+        }
+    }
+}
+
+/// A policy with its parameter, as written on the command line: `lru`, `clock`, `clock:2`.
+public struct PolicySpec: Hashable, Sendable, CustomStringConvertible {
+    public var kind: PolicyKind
+    /// The parameter after the colon (`clock:N` bits), when given.
+    public var parameter: Int?
+
+    public init(_ kind: PolicyKind, parameter: Int? = nil) {
+        self.kind = kind
+        self.parameter = parameter
+    }
+
+    /// Why a policy name was not accepted.
+    public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Parses `name` or `name:parameter` (case-insensitive).
+    public init(parsing text: String) throws(ParseError) {
+        let parts = text.lowercased().split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let kind = PolicyKind(rawValue: String(parts[0])) else {
+            throw ParseError(description: "unknown policy '\(text)'; valid policies: "
+                + PolicyKind.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        self.kind = kind
+        guard parts.count == 2 else { return }
+        guard let range = kind.parameterRange else {
+            throw ParseError(description: "policy '\(kind.rawValue)' takes no parameter (got '\(text)')")
+        }
+        guard let value = Int(parts[1]), range.contains(value) else {
+            throw ParseError(description: "policy '\(kind.rawValue)' takes a parameter in \(range.lowerBound)...\(range.upperBound) (got '\(parts[1])')")
+        }
+        parameter = value
+    }
+
+    /// The canonical spelling: `clock:1` is printed as `clock`.
+    public var description: String {
+        switch (kind, parameter) {
+        case (.clock, let bits?) where bits != 1: "clock:\(bits)"
+        default: kind.rawValue
+        }
+    }
+
+    /// Whether this policy needs each access's next use (Belady's oracle).
+    public var needsNextUse: Bool { kind == .opt }
+
+    /// A simulator of this policy over `frames` frames; `seed` feeds randomised policies.
+    public func makeSimulator(frames: Int, seed: UInt64) -> any PagingSimulator {
+        switch kind {
+        case .fifo: PolicySimulator(self, FIFOPolicy(frames: frames))
+        case .lru: PolicySimulator(self, LRUPolicy(frames: frames))
+        case .mru: PolicySimulator(self, MRUPolicy(frames: frames))
+        case .random: PolicySimulator(self, RandomPolicy(frames: frames, seed: seed))
+        case .clock: PolicySimulator(self, ClockPolicy(frames: frames, bits: parameter ?? 1))
+        case .opt: PolicySimulator(self, OPTPolicy(frames: frames))
+        }
+    }
+}
+
+/// A paging simulation behind a reference type, so a run can hold many different policies and feed
+/// each one batch at a time (one dynamic call per batch, none per access).
+public protocol PagingSimulator: AnyObject, Sendable {
+    var spec: PolicySpec { get }
+    var frames: Int { get }
+    var stats: PagingStats { get }
+    func run(_ batch: UnsafeBufferPointer<PageAccess>)
+}
+
+/// The `PagingSimulator` for one concrete policy type.
+public final class PolicySimulator<Policy: ReplacementPolicy>: PagingSimulator, @unchecked Sendable {
+    // Unchecked: a simulator is mutated by one thread at a time (PagingRun hands each simulator to
+    // exactly one worker per batch and waits for all of them before the next batch).
+    public let spec: PolicySpec
+    public var simulation: PagingSimulation<Policy>
+
+    public init(_ spec: PolicySpec, _ policy: Policy) {
+        self.spec = spec
+        simulation = PagingSimulation(policy: policy)
+    }
+
+    public var frames: Int { simulation.policy.frames }
+    public var stats: PagingStats { simulation.stats }
+
+    public func run(_ batch: UnsafeBufferPointer<PageAccess>) {
+        simulation.run(batch)
+    }
+}

@@ -1,0 +1,57 @@
+/// What one page reference did to the resident set.
+///
+/// Every policy keeps its resident pages in `frames` numbered slots (`0..<frames`), the simulated
+/// page frames. A page keeps its slot while it is resident, and a page brought in by a miss that
+/// evicts another takes the victim's slot. That contract lets `PagingSimulation` track per-frame
+/// state (the dirty bit) without knowing the policy.
+public struct ReferenceResult: Hashable, Sendable {
+    /// What happened.
+    public enum Event: UInt8, Sendable {
+        /// The page was resident.
+        case hit
+        /// A miss that found a free frame.
+        case fill
+        /// A miss that evicted the page in `slot` to make room.
+        case evict
+    }
+
+    /// The frame the referenced page occupies after the reference.
+    public var slot: Int32
+    public var event: Event
+    /// The page evicted, when `event == .evict`.
+    public var victim: UInt64
+
+    @inlinable public static func hit(_ slot: Int32) -> Self { Self(slot: slot, event: .hit, victim: 0) }
+    @inlinable public static func fill(_ slot: Int32) -> Self { Self(slot: slot, event: .fill, victim: 0) }
+    @inlinable public static func evict(_ slot: Int32, victim: UInt64) -> Self {
+        Self(slot: slot, event: .evict, victim: victim)
+    }
+
+    @inlinable
+    public init(slot: Int32, event: Event, victim: UInt64) {
+        self.slot = slot
+        self.event = event
+        self.victim = victim
+    }
+}
+
+/// A page-replacement policy: decides which resident page leaves when a referenced page is not
+/// resident and every frame is taken.
+///
+/// Each policy lives in its own file, states its exact semantics in its doc comment, and is driven
+/// by `PagingSimulation`, which the compiler specialises for it (no dynamic dispatch per reference).
+public protocol ReplacementPolicy: Sendable {
+    /// The number of page frames the policy manages (at least 1).
+    var frames: Int { get }
+
+    /// Whether the policy needs each access's `nextUse` (Belady's oracle).
+    static var needsNextUse: Bool { get }
+
+    /// References `page`. `nextUse` is the index of the next reference to the same page
+    /// (`PageAccess.never` if none); policies that are not clairvoyant ignore it.
+    mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult
+}
+
+extension ReplacementPolicy {
+    public static var needsNextUse: Bool { false }
+}

@@ -1,0 +1,83 @@
+import VMSim
+
+// Byte-level scanning helpers for the text readers: no String is made for a line on the hot path.
+
+/// Why a line did not parse; the reader adds the file and line number.
+public struct LineError: Error, Hashable, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// A cursor over the bytes of one line.
+struct LineCursor {
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    var i: Int = 0
+
+    init(_ base: UnsafePointer<UInt8>, count: Int) {
+        self.base = base
+        self.end = count
+    }
+
+    var atEnd: Bool { i >= end }
+    var current: UInt8 { base[i] }
+
+    mutating func skipSpaces() {
+        while i < end && (base[i] == 0x20 || base[i] == 0x09 || base[i] == 0x0d) { i &+= 1 }
+    }
+
+    /// True when only spaces or a `#` comment remain.
+    mutating func atEndOrComment() -> Bool {
+        skipSpaces()
+        return i >= end || base[i] == UInt8(ascii: "#")
+    }
+
+    /// Reads hex digits (no prefix); nil if there are none or the value overflows 64 bits.
+    mutating func hex() -> UInt64? {
+        var value: UInt64 = 0
+        let start = i
+        while i < end {
+            let c = base[i]
+            let d: UInt8
+            if c &- 0x30 < 10 { d = c &- 0x30 }
+            else if (c | 0x20) &- 0x61 < 6 { d = (c | 0x20) &- 0x61 &+ 10 }
+            else { break }
+            if value >> 60 != 0 { return nil }
+            value = value << 4 | UInt64(d)
+            i &+= 1
+        }
+        return i > start ? value : nil
+    }
+
+    /// Reads decimal digits; nil if there are none or the value overflows 64 bits.
+    mutating func decimal() -> UInt64? {
+        var value: UInt64 = 0
+        let start = i
+        while i < end {
+            let d = base[i] &- 0x30
+            if d >= 10 { break }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(d))
+            if o1 || o2 { return nil }
+            value = a
+            i &+= 1
+        }
+        return i > start ? value : nil
+    }
+
+    /// Reads a number written in decimal or with a `0x` prefix in hex.
+    mutating func number() -> UInt64? {
+        if i + 1 < end && base[i] == UInt8(ascii: "0") && (base[i + 1] | 0x20) == UInt8(ascii: "x") {
+            i += 2
+            return hex()
+        }
+        return decimal()
+    }
+
+    /// The rest of the line as text, shortened, for error messages (cold path).
+    func excerpt() -> String {
+        let n = min(end, 60)
+        let text = String(decoding: UnsafeBufferPointer(start: base, count: n), as: UTF8.self)
+        return n < end ? text + "..." : text
+    }
+}

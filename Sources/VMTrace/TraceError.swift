@@ -1,0 +1,35 @@
+import VMSim
+
+/// A problem with a trace file: where it is and what was expected.
+///
+/// Printed as `FILE:LINE: message` for text formats, `FILE: byte N: message` for binary ones,
+/// and `FILE: message` when the problem has no position (an unreadable file, a missing program).
+public struct TraceError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Where in the file the problem is.
+    public enum Location: Hashable, Sendable {
+        case none
+        /// A 1-based line number.
+        case line(Int)
+        /// A 0-based byte offset.
+        case byte(UInt64)
+    }
+
+    /// The file as the user named it (`<stdin>` for standard input).
+    public var file: String
+    public var location: Location
+    public var message: String
+
+    public init(file: String, location: Location = .none, message: String) {
+        self.file = file
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String {
+        switch location {
+        case .none: "\(file): \(message)"
+        case .line(let n): "\(file):\(n): \(message)"
+        case .byte(let offset): "\(file): byte \(offset): \(message)"
+        }
+    }
+}
