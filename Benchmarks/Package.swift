@@ -1,0 +1,26 @@
+// swift-tools-version: 6.1
+// VMSim's benchmarks, on ordo-one/package-benchmark. Run from this folder:
+//   swift package benchmark                       # all
+//   swift package benchmark --target Paging       # one suite
+// Release builds only; each suite prints throughput (operations per second).
+import PackageDescription
+
+let package = Package(
+    name: "VMSimBenchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "Paging",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "VMSim", package: "VMSim"),
+            ],
+            path: "Benchmarks/Paging",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+    ]
+)
