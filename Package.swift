@@ -28,7 +28,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "VMSimTests", dependencies: ["VMSim"]),
-        .testTarget(name: "VMTraceTests", dependencies: ["VMTrace", "VMSim"]),
+        .testTarget(name: "VMTraceTests", dependencies: ["VMTrace", "VMSim"], exclude: ["Fixtures"]),
         .testTarget(name: "VMReportTests", dependencies: ["VMReport", "VMSim"]),
         .testTarget(name: "vmsimTests", dependencies: ["vmsim"]),
     ]

@@ -41,7 +41,7 @@ struct LackeyParser: AccessLineParser {
         let spaceStart = c.i
         c.skipSpaces()
         guard c.i > spaceStart, let address = c.hex() else {
-            throw LineError("expected a hex address after '\(Character(Unicode.Scalar(kindByte)))', got '\(c.excerpt())'")
+            throw LineError("expected a hex address of at most 64 bits after '\(Character(Unicode.Scalar(kindByte)))', got '\(c.excerpt())'")
         }
         guard !c.atEnd && c.current == UInt8(ascii: ",") else {
             throw LineError("expected ',SIZE' after the address, got '\(c.excerpt())'")
