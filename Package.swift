@@ -13,8 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // Processor hints (prefetch) that Swift cannot spell; header-only.
+        .target(name: "CVMSimSupport"),
         // The engine: value types, no Foundation, no I/O.
-        .target(name: "VMSim"),
+        .target(name: "VMSim", dependencies: ["CVMSimSupport"]),
         // Streaming trace readers and writers.
         .target(name: "VMTrace", dependencies: ["VMSim"]),
         // Text tables, JSON and CSV rendering of simulation results.

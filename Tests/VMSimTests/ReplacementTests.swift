@@ -261,3 +261,33 @@ struct PolicySpecTests {
         #expect(throws: PolicySpec.ParseError.self) { try PolicySpec(parsing: "lru:2") }
     }
 }
+
+@Suite("RecencyLog")
+struct RecencyLogTests {
+    /// LRU and MRU through a log whose 32-bit stamp clock starts just below its wrap point, so the
+    /// run renumbers the live entries several times; the miss counts must still match the naive LRU.
+    @Test func survivesStampRenumbering() {
+        let pages = NaiveModelTests.trace(seed: 21, length: 4000, span: 60)
+        for frames in [1, 5, 20] {
+            var policy = LRUPolicy(frames: frames)
+            policy.recency.clock = UInt32.max - 10
+            var misses: UInt64 = 0
+            for (i, p) in pages.enumerated() {
+                if policy.reference(p, nextUse: 0).event != .hit { misses += 1 }
+                if i % 997 == 0 { policy.recency.clock = UInt32.max - 3 }
+            }
+            #expect(misses == NaiveModel.lru(pages, frames: frames))
+        }
+    }
+
+    /// A hit-only stream keeps appending to the log, forcing compactions with nothing to evict.
+    @Test func compactsUnderLongRunsOfHits() {
+        var policy = LRUPolicy(frames: 3)
+        var misses = 0
+        for i in 0..<100_000 where policy.reference(UInt64(i % 3), nextUse: 0).event != .hit { misses += 1 }
+        #expect(misses == 3)
+        #expect(policy.recency.length <= policy.recency.log.count)
+        // The last references were to page 1 (i = 99,997), 2 and 0, so page 1 is least recent.
+        #expect(policy.reference(7, nextUse: 0).victim == 1)
+    }
+}

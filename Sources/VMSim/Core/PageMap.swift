@@ -1,3 +1,5 @@
+import CVMSimSupport
+
 /// An open-addressing hash map from 64-bit page numbers to small integer values (slots, indices),
 /// built for the per-access hot path: one flat array of 16-byte entries, linear probing,
 /// Fibonacci hashing, and backward-shift deletion (no tombstones).
@@ -29,13 +31,13 @@ public struct PageMap<Value: FixedWidthInteger & Sendable>: Sendable {
     public init(expectedCount: Int = 16) {
         var size = 16
         while size < expectedCount * 2 { size <<= 1 }
-        entries = ContiguousArray(repeating: Entry(key: 0, value: .max), count: size)
+        entries = HugePages.array(repeating: Entry(key: 0, value: .max), count: size)
         mask = size - 1
         shift = UInt64(64 - size.trailingZeroBitCount)
         storedCount = 0
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func home(_ key: UInt64) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
@@ -50,15 +52,18 @@ public struct PageMap<Value: FixedWidthInteger & Sendable>: Sendable {
 
     /// The value stored for `key`, or `Value.max` when absent (the hot-path form of the subscript).
     /// - Complexity: O(1) expected.
-    @inlinable
+    @inlinable @inline(__always)
     public func find(_ key: UInt64) -> Value {
-        var i = home(key)
-        while true {
-            let e = entries[i]
-            if e.value == .max { return .max }
-            if e.key == key { return e.value }
-            i = (i &+ 1) & mask
-        }
+        let i = index(of: key)
+        return i < 0 ? .max : entries[i].value
+    }
+
+    /// Starts loading the cache line where `key`'s probe begins, so that a lookup a few accesses
+    /// later finds it in the cache.
+    /// - Complexity: O(1); no effect on the map.
+    @inlinable @inline(__always)
+    public func prefetch(_ key: UInt64) {
+        entries.withUnsafeBufferPointer { vmsim_prefetch($0.baseAddress! + home(key)) }
     }
 
     /// Stores `value` for `key`, which must not be in the map yet.
@@ -77,10 +82,9 @@ public struct PageMap<Value: FixedWidthInteger & Sendable>: Sendable {
     /// - Complexity: O(1) expected.
     @inlinable
     public mutating func update(_ key: UInt64, _ value: Value) {
-        precondition(value != .max, "Value.max is the empty marker")
-        var i = home(key)
-        while entries[i].key != key || entries[i].value == .max { i = (i &+ 1) & mask }
-        entries[i].value = value
+        let i = index(of: key)
+        precondition(i >= 0, "update of a key that is not in the map")
+        setValue(value, at: i)
     }
 
     /// Removes `key` and returns its value, or `nil` when it was absent.
@@ -88,23 +92,48 @@ public struct PageMap<Value: FixedWidthInteger & Sendable>: Sendable {
     @inlinable
     @discardableResult
     public mutating func remove(_ key: UInt64) -> Value? {
+        let i = index(of: key)
+        guard i >= 0 else { return nil }
+        let removed = entries[i].value
+        remove(at: i)
+        return removed
+    }
+
+    /// The position of `key`'s entry, or -1 when absent; valid until the next insert or removal.
+    /// - Complexity: O(1) expected.
+    @inlinable @inline(__always)
+    public func index(of key: UInt64) -> Int {
         var i = home(key)
         while true {
             let e = entries[i]
-            if e.value == .max { return nil }
-            if e.key == key { break }
+            if e.value == .max { return -1 }
+            if e.key == key { return i }
             i = (i &+ 1) & mask
         }
-        let removed = entries[i].value
+    }
+
+    /// The value of the entry at `index` (from `index(of:)`).
+    @inlinable @inline(__always)
+    public func value(at index: Int) -> Value { entries[index].value }
+
+    /// Replaces the value of the entry at `index` (from `index(of:)`).
+    @inlinable @inline(__always)
+    public mutating func setValue(_ value: Value, at index: Int) {
+        precondition(value != .max, "Value.max is the empty marker")
+        entries[index].value = value
+    }
+
+    /// Removes the entry at `index` (from `index(of:)`).
+    /// - Complexity: O(1) expected.
+    @inlinable
+    public mutating func remove(at index: Int) {
         // Backward-shift deletion: pull later entries of the probe run into the hole.
-        var hole = i
-        var j = (i &+ 1) & mask
+        var hole = index
+        var j = (index &+ 1) & mask
         while entries[j].value != .max {
             let h = home(entries[j].key)
-            // Move entry j into the hole if its home is not in the cyclic range (hole, j].
-            let distHole = (hole &- h) & mask
-            let distJ = (j &- h) & mask
-            if distHole < distJ {
+            // Move entry j into the hole unless its home lies in the cyclic range (hole, j].
+            if (hole &- h) & mask < (j &- h) & mask {
                 entries[hole] = entries[j]
                 hole = j
             }
@@ -112,7 +141,6 @@ public struct PageMap<Value: FixedWidthInteger & Sendable>: Sendable {
         }
         entries[hole].value = .max
         storedCount &-= 1
-        return removed
     }
 
     /// Removes every key, keeping the table's size.
@@ -127,7 +155,7 @@ public struct PageMap<Value: FixedWidthInteger & Sendable>: Sendable {
     mutating func grow() {
         let old = entries
         let size = entries.count * 2
-        entries = ContiguousArray(repeating: Entry(key: 0, value: .max), count: size)
+        entries = HugePages.array(repeating: Entry(key: 0, value: .max), count: size)
         mask = size - 1
         shift = UInt64(64 - size.trailingZeroBitCount)
         for e in old where e.value != .max {

@@ -32,6 +32,9 @@ public struct ClockPolicy: ReplacementPolicy {
     }
 
     @inlinable
+    public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
+
+    @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let slot = map.find(page)
         if slot != .max {
@@ -55,6 +58,8 @@ public struct ClockPolicy: ReplacementPolicy {
         pages[h] = page
         map.insert(page, Int32(truncatingIfNeeded: h))
         hand = h &+ 1 == frames ? 0 : h &+ 1
+        // Victims are found near the hand: warm up the probe of a page a little ahead of it.
+        map.prefetch(pages[(h &+ 4) % frames])
         return .evict(Int32(truncatingIfNeeded: h), victim: victim)
     }
 }

@@ -21,6 +21,9 @@ public struct FIFOPolicy: ReplacementPolicy {
     }
 
     @inlinable
+    public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
+
+    @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let slot = map.find(page)
         if slot != .max { return .hit(slot) }
@@ -36,6 +39,8 @@ public struct FIFOPolicy: ReplacementPolicy {
         ring[Int(s)] = page
         map.insert(page, s)
         hand = s &+ 1 == Int32(truncatingIfNeeded: frames) ? 0 : s &+ 1
+        // The victims come in ring order: warm up the probe of one a few evictions ahead.
+        map.prefetch(ring[(Int(s) &+ 8) % frames])
         return .evict(s, victim: victim)
     }
 }

@@ -5,36 +5,33 @@
 /// frame. LRU is a stack algorithm: the resident set at n frames is contained in the one at n + 1,
 /// so its miss count never grows with more frames (`vmsim mrc` exploits this).
 ///
-/// - Complexity: O(1) per reference (hash lookup plus list splice); about 32 bytes per frame.
+/// The recency order is a `RecencyLog` (a stamped append-only log) rather than a linked list.
+///
+/// - Complexity: O(1) amortized per reference; at most 64 bytes per frame.
 public struct LRUPolicy: ReplacementPolicy {
     public let frames: Int
-    @usableFromInline var map: PageMap<Int32>
-    @usableFromInline var list: RecencyList
+    @usableFromInline var recency: RecencyLog
 
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
-        map = PageMap(expectedCount: frames)
-        list = RecencyList(capacity: frames)
+        recency = RecencyLog(frames: frames)
     }
 
     @inlinable
+    public mutating func prefetch(_ page: UInt64) { recency.prefetch(page) }
+
+    @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
-        let slot = map.find(page)
-        if slot != .max {
-            list.moveToHead(slot)
-            return .hit(slot)
-        }
-        if list.count < frames {
-            let s = list.pushNew(page)
-            map.insert(page, s)
+        let slot = recency.touch(page)
+        if slot >= 0 { return .hit(slot) }
+        if recency.count < frames {
+            let s = Int32(truncatingIfNeeded: recency.count)
+            recency.insert(page, slot: s)
             return .fill(s)
         }
-        let s = list.tail
-        let victim = list.page(s)
-        map.remove(victim)
-        list.replace(s, with: page)
-        map.insert(page, s)
-        return .evict(s, victim: victim)
+        let victim = recency.evictOldest()
+        recency.insert(page, slot: victim.slot)
+        return .evict(victim.slot, victim: victim.page)
     }
 }

@@ -45,6 +45,9 @@ public struct OPTPolicy: ReplacementPolicy {
     }
 
     @inlinable
+    public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
+
+    @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let now = time
         time &+= 1

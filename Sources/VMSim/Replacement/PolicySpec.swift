@@ -90,22 +90,33 @@ public protocol PagingSimulator: AnyObject, Sendable {
     func run(_ batch: UnsafeBufferPointer<PageAccess>)
 }
 
-/// The `PagingSimulator` for one concrete policy type.
-public final class PolicySimulator<Policy: ReplacementPolicy>: PagingSimulator, @unchecked Sendable {
+/// The `PagingSimulator` for any policy: the simulation is created and driven by closures built in
+/// a generic initialiser, so the compiler specialises the whole per-reference loop for the concrete
+/// policy type at each `makeSimulator` call site (a generic class's methods would run unspecialised
+/// code behind the protocol).
+public final class PolicySimulator: PagingSimulator, @unchecked Sendable {
     // Unchecked: a simulator is mutated by one thread at a time (PagingRun hands each simulator to
     // exactly one worker per batch and waits for all of them before the next batch).
     public let spec: PolicySpec
-    public var simulation: PagingSimulation<Policy>
+    public let frames: Int
+    private let runBatch: (UnsafeBufferPointer<PageAccess>) -> Void
+    private let readStats: () -> PagingStats
 
-    public init(_ spec: PolicySpec, _ policy: Policy) {
+    public init<Policy: ReplacementPolicy>(_ spec: PolicySpec, _ policy: Policy) {
+        let box = SimulationBox(PagingSimulation(policy: policy))
         self.spec = spec
-        simulation = PagingSimulation(policy: policy)
+        frames = policy.frames
+        runBatch = { box.simulation.run($0) }
+        readStats = { box.simulation.stats }
     }
 
-    public var frames: Int { simulation.policy.frames }
-    public var stats: PagingStats { simulation.stats }
+    public var stats: PagingStats { readStats() }
 
-    public func run(_ batch: UnsafeBufferPointer<PageAccess>) {
-        simulation.run(batch)
-    }
+    public func run(_ batch: UnsafeBufferPointer<PageAccess>) { runBatch(batch) }
+}
+
+/// Holds a simulation so the closures of a `PolicySimulator` can mutate it in place.
+final class SimulationBox<Policy: ReplacementPolicy> {
+    var simulation: PagingSimulation<Policy>
+    init(_ simulation: PagingSimulation<Policy>) { self.simulation = simulation }
 }

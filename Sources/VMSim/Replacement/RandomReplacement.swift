@@ -2,7 +2,8 @@
 ///
 /// Semantics: a hit changes nothing. On a miss with all frames taken, the victim is the page in a
 /// frame drawn uniformly from `0..<frames` by the simulation's seeded generator (`SimRandom`, one
-/// `below(frames)` draw per eviction), so a seed gives the same run everywhere.
+/// `below(frames)` draw per eviction, in order), so a seed gives the same run everywhere. Each draw is
+/// made one eviction early, so the victim's hash probe can be prefetched; the sequence is the same.
 ///
 /// - Complexity: O(1) per reference; 24 bytes per frame.
 public struct RandomPolicy: ReplacementPolicy {
@@ -10,6 +11,8 @@ public struct RandomPolicy: ReplacementPolicy {
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var pages: ContiguousArray<UInt64>
     @usableFromInline var rng: SimRandom
+    /// The victim slot of the next eviction, drawn in advance.
+    @usableFromInline var nextVictim: Int32
 
     public init(frames: Int, seed: UInt64) {
         precondition(frames > 0)
@@ -18,7 +21,11 @@ public struct RandomPolicy: ReplacementPolicy {
         pages = []
         pages.reserveCapacity(frames)
         rng = SimRandom(seed: seed)
+        nextVictim = Int32(truncatingIfNeeded: rng.below(UInt64(frames)))
     }
+
+    @inlinable
+    public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
@@ -30,11 +37,13 @@ public struct RandomPolicy: ReplacementPolicy {
             map.insert(page, s)
             return .fill(s)
         }
-        let s = Int32(truncatingIfNeeded: rng.below(UInt64(frames)))
+        let s = nextVictim
         let victim = pages[Int(s)]
         map.remove(victim)
         pages[Int(s)] = page
         map.insert(page, s)
+        nextVictim = Int32(truncatingIfNeeded: rng.below(UInt64(frames)))
+        map.prefetch(pages[Int(nextVictim)])
         return .evict(s, victim: victim)
     }
 }

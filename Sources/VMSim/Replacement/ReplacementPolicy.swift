@@ -50,8 +50,14 @@ public protocol ReplacementPolicy: Sendable {
     /// References `page`. `nextUse` is the index of the next reference to the same page
     /// (`PageAccess.never` if none); policies that are not clairvoyant ignore it.
     mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult
+
+    /// A hint that `page` will be referenced soon: start loading whatever its lookup will touch.
+    /// `PagingSimulation` calls it a few references ahead to overlap memory latency; it must not
+    /// change the policy's state. The default does nothing.
+    mutating func prefetch(_ page: UInt64)
 }
 
 extension ReplacementPolicy {
     public static var needsNextUse: Bool { false }
+    @inlinable public mutating func prefetch(_ page: UInt64) {}
 }

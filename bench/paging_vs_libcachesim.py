@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Run VMSim's `vmsim paging` beside libCacheSim on the same oracleGeneral trace.
+
+  check: a Zipf trace; libCacheSim's FIFO, LRU, Clock (1- and 2-bit) and Belady at several cache
+         sizes; `vmsim paging` on the same file at the same sizes. Fails unless every miss count is
+         identical.
+  perf:  the 10-million-request Zipf trace (about 1 million distinct pages); FIFO, LRU and CLOCK at
+         10,000 and 200,000 frames. Times libCacheSim's C `process_trace` and the whole `vmsim paging`
+         process (best of --repeat runs each), prints both rates and the ratio, and fails unless
+         every ratio reaches --target.
+
+Run through bench/libcachesim.sh, which installs libcachesim and numpy in bench/.venv and builds
+vmsim in release mode.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import libcachesim as lcs
+
+
+def zipf_trace(path, requests, ranks, alpha, seed):
+    """Writes `requests` Zipf(alpha) draws over `ranks` objects as oracleGeneral records
+    (u32 time, u64 id, u32 size=1, i64 next_access_vtime, 1-based like libCacheSim's traceConv, -1
+    for none). Object ids are a random permutation of the ranks, so hot ids are not adjacent."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, ranks + 1, dtype=np.float64) ** alpha
+    cdf = np.cumsum(weights)
+    draws = np.searchsorted(cdf, rng.random(requests) * cdf[-1], side="right")
+    ids = rng.permutation(ranks).astype(np.uint64)[np.minimum(draws, ranks - 1)] + 1
+    order = np.argsort(ids, kind="stable")
+    next_access = np.full(requests, -1, dtype=np.int64)
+    same = ids[order[1:]] == ids[order[:-1]]
+    next_access[order[:-1][same]] = order[1:][same] + 1
+    record = np.dtype([("time", "<u4"), ("id", "<u8"), ("size", "<u4"), ("next", "<i8")])
+    records = np.empty(requests, dtype=record)
+    records["time"] = np.arange(requests, dtype=np.uint32)
+    records["id"] = ids
+    records["size"] = 1
+    records["next"] = next_access
+    records.tofile(path)
+    return int(np.unique(ids).size)
+
+
+LCS_POLICIES = {
+    "fifo": lambda n: lcs.FIFO(cache_size=n),
+    "lru": lambda n: lcs.LRU(cache_size=n),
+    "clock": lambda n: lcs.Clock(cache_size=n),
+    "clock:2": lambda n: lcs.Clock(cache_size=n, n_bit_counter=2),
+    "opt": lambda n: lcs.Belady(cache_size=n),
+}
+
+
+def libcachesim_run(trace, policy, frames):
+    """Misses and seconds of libCacheSim's process_trace (reader set-up excluded)."""
+    reader = lcs.TraceReader(trace=trace, trace_type=lcs.TraceType.ORACLE_GENERAL_TRACE)
+    cache = LCS_POLICIES[policy](frames)
+    start = time.perf_counter()
+    miss_ratio, _ = cache.process_trace(reader)
+    seconds = time.perf_counter() - start
+    return round(miss_ratio * reader.n_total_req), seconds, reader.n_total_req
+
+
+def vmsim_run(vmsim, trace, policies, frames):
+    """Results of one `vmsim paging --json` run and its wall-clock seconds (whole process)."""
+    cmd = [vmsim, "paging", trace, "--format", "oracle-general", "--policy", ",".join(policies),
+           "--frames", ",".join(map(str, frames)), "--json"]
+    start = time.perf_counter()
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    seconds = time.perf_counter() - start
+    return json.loads(out)["results"], seconds
+
+
+def check(args):
+    trace = os.path.join(args.workdir, "check.oracleGeneral")
+    distinct = zipf_trace(trace, args.requests, args.ranks, args.alpha, args.seed)
+    print(f"check: {args.requests:,} Zipf({args.alpha}) requests, {distinct:,} distinct pages -> {trace}")
+    sizes = [int(x) for x in args.frames.split(",")]
+    policies = list(LCS_POLICIES)
+    results, _ = vmsim_run(args.vmsim, trace, policies, sizes)
+    ours = {(r["policy"], r["frames"]): r["misses"] for r in results}
+    failures = 0
+    print(f"{'policy':8} {'frames':>8} {'libCacheSim':>12} {'VMSim':>12} {'diff':>6}")
+    for policy in policies:
+        for frames in sizes:
+            theirs, _, _ = libcachesim_run(trace, policy, frames)
+            mine = ours[(policy, frames)]
+            diff = mine - theirs
+            failures += diff != 0
+            print(f"{policy:8} {frames:>8} {theirs:>12,} {mine:>12,} {diff:>6}")
+    if failures:
+        print(f"FAIL: {failures} miss counts differ from libCacheSim")
+        return 1
+    print("OK: every miss count equals libCacheSim's")
+    return 0
+
+
+def perf(args):
+    trace = os.path.join(args.workdir, "perf.oracleGeneral")
+    distinct = zipf_trace(trace, args.requests, args.ranks, args.alpha, args.seed)
+    size_mb = os.path.getsize(trace) / 1e6
+    print(f"perf: {args.requests:,} Zipf({args.alpha}) requests, {distinct:,} distinct pages, "
+          f"{size_mb:.0f} MB oracleGeneral -> {trace}")
+    print(f"best of {args.repeat}; libCacheSim = C process_trace (reader set-up excluded); "
+          "VMSim = whole `vmsim paging` process (start-up, reading, simulation)")
+    print(f"{'policy':8} {'frames':>8} {'misses':>11} {'libCacheSim req/s':>18} {'VMSim req/s':>14} {'ratio':>6}")
+    worst = float("inf")
+    for policy in args.policies.split(","):
+        for frames in [int(x) for x in args.frames.split(",")]:
+            lcs_runs = [libcachesim_run(trace, policy, frames) for _ in range(args.repeat)]
+            lcs_best = min(seconds for _, seconds, _ in lcs_runs)
+            runs = [vmsim_run(args.vmsim, trace, [policy], [frames]) for _ in range(args.repeat)]
+            vm_best = min(seconds for _, seconds in runs)
+            misses = runs[0][0][0]["misses"]
+            if misses != lcs_runs[0][0]:
+                print(f"FAIL: {policy} at {frames} frames: VMSim {misses:,} misses, libCacheSim {lcs_runs[0][0]:,}")
+                return 1
+            ratio = lcs_best / vm_best
+            worst = min(worst, ratio)
+            print(f"{policy:8} {frames:>8} {misses:>11,} {args.requests / lcs_best:>18,.0f} "
+                  f"{args.requests / vm_best:>14,.0f} {ratio:>5.1f}x")
+    verdict = "OK" if worst >= args.target else "BELOW TARGET"
+    print(f"{verdict}: slowest ratio {worst:.1f}x (target {args.target:.1f}x)")
+    return 0 if worst >= args.target else 1
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("mode", choices=["check", "perf"])
+    p.add_argument("--vmsim", required=True, help="path to a release vmsim binary")
+    p.add_argument("--workdir", default="/tmp", help="where the trace is written")
+    p.add_argument("--requests", type=int)
+    p.add_argument("--ranks", type=int, help="objects the Zipf draws from")
+    p.add_argument("--alpha", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--frames")
+    p.add_argument("--policies", default="fifo,lru,clock")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--target", type=float, default=3.0, help="minimum VMSim/libCacheSim rate ratio")
+    args = p.parse_args()
+    if args.mode == "check":
+        args.requests = args.requests or 1_000_000
+        args.ranks = args.ranks or 50_000
+        args.frames = args.frames or "1,10,100,1000,5000,20000"
+        sys.exit(check(args))
+    args.requests = args.requests or 10_000_000
+    args.ranks = args.ranks or 2_000_000
+    args.frames = args.frames or "10000,200000"
+    sys.exit(perf(args))
+
+
+if __name__ == "__main__":
+    main()
