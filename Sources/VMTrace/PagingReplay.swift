@@ -14,8 +14,8 @@ public enum PagingReplay {
     /// Replays the trace at `path` (`-` for standard input) for every policy at every size.
     ///
     /// Standard input is spooled to a temporary file when OPT needs a second pass over it.
-    /// - Complexity: O(accesses × pairs × policy cost), in bounded memory, except that OPT's
-    ///   pre-pass keeps 4 bytes per access.
+    /// - Complexity: O(accesses × pairs × policy cost), in bounded memory; OPT's oracle is
+    ///   computed on disk (`NextUseSpool`).
     public static func run(path: String, options: AccessTraceOptions, policies: [PolicySpec], frames: [Int],
                            seed: UInt64, parallelism: Int? = nil) throws(TraceError) -> PagingReport {
         let run = PagingRun(policies: policies, frames: frames, seed: seed, parallelism: parallelism)
@@ -33,18 +33,9 @@ public enum PagingReplay {
             readPath = file.path
         }
         var reader = try AccessTrace.open(readPath, options: options, displayName: displayName)
-        var index: NextUseIndex?
+        var oracle: NextUseSpool?
         if run.needsNextUse && !reader.carriesNextUse {
-            var next = NextUseIndex()
-            while true {
-                let batch = try reader.nextBatch()
-                if batch.isEmpty { break }
-                guard next.record(UnsafeBufferPointer(batch)) else {
-                    throw TraceError(file: displayName, message: "OPT supports traces of at most \(NextUseIndex.capacity) references")
-                }
-            }
-            next.finishRecording()
-            index = next
+            oracle = try NextUseSpool(reader, name: displayName)
             options.format = reader.format
             reader = try AccessTrace.open(readPath, options: options, displayName: displayName)
         }
@@ -54,7 +45,7 @@ public enum PagingReplay {
         while true {
             let batch = try reader.nextBatch()
             if batch.isEmpty { break }
-            index?.annotate(batch, startingAt: accesses)
+            try oracle?.annotate(batch)
             for a in batch where a.kind == .store { writes += 1 }
             run.feed(UnsafeBufferPointer(batch))
             accesses += batch.count
@@ -64,7 +55,7 @@ public enum PagingReplay {
         }
         let summary = TraceSummary(name: displayName, format: reader.format.rawValue,
                                    pageSize: reader.format.carriesByteAddresses ? options.pageSize : nil,
-                                   accesses: UInt64(accesses), writes: writes, distinctPages: index?.distinctPages)
+                                   accesses: UInt64(accesses), writes: writes, distinctPages: oracle?.distinctPages)
         return PagingReport(trace: summary, seed: seed, results: run.results)
     }
 }

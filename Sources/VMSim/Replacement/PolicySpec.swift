@@ -10,7 +10,7 @@ public enum PolicyKind: String, CaseIterable, Sendable {
         case .mru: "most recently used"
         case .random: "uniformly random victim (seeded by --seed)"
         case .clock: "CLOCK with a reference bit; clock:N uses an N-bit counter (1-8)"
-        case .opt: "Belady's optimal (clairvoyant; needs a pre-pass unless the trace carries next use)"
+        case .opt: "Belady's optimal: evicts the page used furthest ahead (next uses from oracle-general, else a pre-pass)"
         }
     }
 
