@@ -493,9 +493,9 @@ public struct PhysicalMemory: Sendable {
         var buddyPfn = 0
         zones[slot].nrFreePages += 1 << order
         while order < maxOrder {
-            let candidate = pfn ^ (1 << order)
-            guard isBuddy(slot: slot, pfn: candidate, order: order) else { break }
-            buddyPfn = candidate
+            // find_buddy_page_pfn() reports the buddy's pfn even when it is not free.
+            buddyPfn = pfn ^ (1 << order)
+            guard isBuddy(slot: slot, pfn: buddyPfn, order: order) else { break }
             var buddyType = mt
             if order >= pageblockOrder {
                 buddyType = pageblockMigratetype(buddyPfn)
