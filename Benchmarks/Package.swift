@@ -9,7 +9,8 @@ let package = Package(
     name: "VMSimBenchmarks",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(path: ".."),
+        // Named so that the dependency resolves whatever the checkout folder is called.
+        .package(name: "VMSim", path: ".."),
         .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -20,6 +21,15 @@ let package = Package(
                 .product(name: "VMSim", package: "VMSim"),
             ],
             path: "Benchmarks/Paging",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .executableTarget(
+            name: "Physical",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "VMSim", package: "VMSim"),
+            ],
+            path: "Benchmarks/Physical",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
     ]

@@ -26,6 +26,14 @@ struct PageFrame: Sendable {
     /// The migrate type the allocation asked for (allocated heads): movable pages count as
     /// "movable" when a fallback decides whether to claim a pageblock.
     @usableFromInline var allocType: UInt8 = 0
+
+    @inline(__always)
+    init(order: UInt8 = 0, state: PageState = .tail, list: UInt8 = 0, allocType: UInt8 = 0) {
+        self.order = order
+        self.state = state
+        self.list = list
+        self.allocType = allocType
+    }
 }
 
 /// A list head: first and last pfn and the entry count (`list_head` plus a counter).
@@ -118,7 +126,13 @@ public struct PhysicalMemory: Sendable {
     /// The populated zones, in ascending `ZoneType` order.
     public internal(set) var zones: [Zone]
     /// Event counters.
-    public internal(set) var stats = PhysicalStats()
+    public var stats: PhysicalStats {
+        var s = counters
+        for z in zones { s.pgalloc[z.type.rawValue] = z.pgalloc }
+        return s
+    }
+    /// The counters as the allocator updates them (`pgalloc` lives in the zones).
+    var counters = PhysicalStats()
     /// Pages handed out and not yet freed (slab pages included).
     public internal(set) var allocatedPages = 0
     /// Why the last failed allocation failed.
@@ -135,8 +149,14 @@ public struct PhysicalMemory: Sendable {
     @usableFromInline var pcp: ContiguousArray<PerCPUPages>
     /// The zone slot of each `ZoneType` (-1 when not populated).
     let slotOfType: [Int]
-    /// `zonelist` for each highest zone index: the slots to try, highest first.
-    let zonelists: [[Int]]
+    /// The zonelist for each highest zone index is every populated zone of that type or lower,
+    /// highest first: slots `topSlot(highest)` down to 0, since slots follow zone types.
+    @inline(__always)
+    func topSlot(_ highest: Int) -> Int {
+        var top = zones.count - 1
+        while top >= 0 && zones[top].type.rawValue > highest { top -= 1 }
+        return top
+    }
 
     /// The number of orders (`NR_PAGE_ORDERS`).
     public var orders: Int { maxOrder + 1 }
@@ -169,8 +189,7 @@ public struct PhysicalMemory: Sendable {
         for (i, spec) in config.zones.enumerated() {
             slots[spec.type.rawValue] = i
             zones.append(Zone(type: spec.type, startPfn: start, spanned: spec.pages,
-                              watermarks: .init(min: 0, low: 0, high: 0, promo: 0),
-                              lowmemReserve: [Int](repeating: 0, count: ZoneType.count), nrFreePages: 0,
+                              watermarks: .init(min: 0, low: 0, high: 0, promo: 0), nrFreePages: 0,
                               batch: 1, highMin: 0, highMax: 0,
                               freeListBase: listCount, pcpBase: i * config.cpus))
             listCount += orders * MigrateType.count
@@ -187,9 +206,6 @@ public struct PhysicalMemory: Sendable {
             }
         }
         slotOfType = slots
-        zonelists = (0..<ZoneType.count).map { highest in
-            (0...highest).reversed().compactMap { slots[$0] >= 0 ? slots[$0] : nil }
-        }
         self.zones = zones
         minFreeKbytes = 0
 
@@ -212,40 +228,56 @@ public struct PhysicalMemory: Sendable {
 
     // MARK: - Lists
 
+    // The list primitives work on raw buffers: one uniqueness check per call instead of one per
+    // link written. Indices come from the allocator's own lists, which the invariant checker
+    // verifies stay inside the arrays.
+
     @inline(__always)
     static func listAddHead(_ pages: inout ContiguousArray<PageFrame>, _ lists: inout ContiguousArray<ListHead>,
                             _ li: Int, _ pfn: Int) {
-        let p = Int32(truncatingIfNeeded: pfn)
-        let old = lists[li].head
-        pages[pfn].prev = -1
-        pages[pfn].next = old
-        if old >= 0 { pages[Int(old)].prev = p } else { lists[li].tail = p }
-        lists[li].head = p
-        lists[li].count &+= 1
+        pages.withUnsafeMutableBufferPointer { pg in
+            lists.withUnsafeMutableBufferPointer { ls in
+                let p = Int32(truncatingIfNeeded: pfn)
+                let old = ls[li].head
+                pg[pfn].prev = -1
+                pg[pfn].next = old
+                if old >= 0 { pg[Int(old)].prev = p } else { ls[li].tail = p }
+                ls[li].head = p
+                ls[li].count &+= 1
+            }
+        }
     }
 
     @inline(__always)
     static func listAddTail(_ pages: inout ContiguousArray<PageFrame>, _ lists: inout ContiguousArray<ListHead>,
                             _ li: Int, _ pfn: Int) {
-        let p = Int32(truncatingIfNeeded: pfn)
-        let old = lists[li].tail
-        pages[pfn].next = -1
-        pages[pfn].prev = old
-        if old >= 0 { pages[Int(old)].next = p } else { lists[li].head = p }
-        lists[li].tail = p
-        lists[li].count &+= 1
+        pages.withUnsafeMutableBufferPointer { pg in
+            lists.withUnsafeMutableBufferPointer { ls in
+                let p = Int32(truncatingIfNeeded: pfn)
+                let old = ls[li].tail
+                pg[pfn].next = -1
+                pg[pfn].prev = old
+                if old >= 0 { pg[Int(old)].next = p } else { ls[li].head = p }
+                ls[li].tail = p
+                ls[li].count &+= 1
+            }
+        }
     }
 
     @inline(__always)
     static func listDel(_ pages: inout ContiguousArray<PageFrame>, _ lists: inout ContiguousArray<ListHead>,
                         _ li: Int, _ pfn: Int) {
-        let n = pages[pfn].next
-        let p = pages[pfn].prev
-        if p >= 0 { pages[Int(p)].next = n } else { lists[li].head = n }
-        if n >= 0 { pages[Int(n)].prev = p } else { lists[li].tail = p }
-        pages[pfn].next = -1
-        pages[pfn].prev = -1
-        lists[li].count &-= 1
+        pages.withUnsafeMutableBufferPointer { pg in
+            lists.withUnsafeMutableBufferPointer { ls in
+                let n = pg[pfn].next
+                let p = pg[pfn].prev
+                if p >= 0 { pg[Int(p)].next = n } else { ls[li].head = n }
+                if n >= 0 { pg[Int(n)].prev = p } else { ls[li].tail = p }
+                pg[pfn].next = -1
+                pg[pfn].prev = -1
+                ls[li].count &-= 1
+            }
+        }
     }
 
     /// The list index of `zone->free_area[order].free_list[mt]`.
@@ -389,7 +421,7 @@ public struct PhysicalMemory: Sendable {
             }
         }
         let pfn = Int(lists[freeList(slot, current, choice.mt)].head)
-        stats.fallbacks += 1
+        counters.fallbacks += 1
         return stealSuitableFallback(slot: slot, pfn: pfn, currentOrder: current, order: order,
                                      startType: startType, wholeBlock: choice.canSteal)
     }
@@ -407,7 +439,7 @@ public struct PhysicalMemory: Sendable {
             changePageblockRange(pfn, order: currentOrder, to: startType)
             expand(slot: slot, pfn: pfn, low: order, high: currentOrder, mt: startType)
             zones[slot].nrFreePages -= 1 << order
-            stats.fallbackClaims += 1
+            counters.fallbackClaims += 1
             return pfn
         }
         if wholeBlock, let (start, free, movable) = prepMoveFreepagesBlock(slot: slot, pfn: pfn) {
@@ -421,7 +453,7 @@ public struct PhysicalMemory: Sendable {
             }
             if free + alike >= 1 << (pageblockOrder - 1) {
                 moveFreepagesBlock(slot: slot, start: start, from: blockType, to: startType)
-                stats.fallbackClaims += 1
+                counters.fallbackClaims += 1
                 return rmqueueSmallest(slot: slot, order: order, mt: startType)
             }
         }
@@ -525,7 +557,7 @@ public struct PhysicalMemory: Sendable {
             freeOnePage(slot: slot, pfn: p, order: chunk, mt: pageblockMigratetype(p), toTail: toTail)
             p += 1 << chunk
         }
-        stats.pgfree += 1 << order
+        counters.pgfree += 1 << order
     }
 
     /// The zone slot holding `pfn`.

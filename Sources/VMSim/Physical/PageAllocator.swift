@@ -49,7 +49,7 @@ extension PhysicalMemory {
     /// - Complexity: O(1) for order 0, else O(MAX_PAGE_ORDER).
     @inline(__always)
     func zoneWatermarkOK(slot: Int, order: Int, mark: Int, highest: Int) -> Bool {
-        let reserve = zones[slot].lowmemReserve[highest]
+        let reserve = zones[slot].reserve(for: highest)
         let free = zones[slot].nrFreePages
         if order == 0 { return free > mark + reserve }
         if free - ((1 << order) - 1) <= mark + reserve { return false }
@@ -70,9 +70,11 @@ extension PhysicalMemory {
     mutating func getPageFromFreelist(order: Int, mt: Int, highest: Int, cpu: Int, mark: Watermarks.Mark,
                                       noFragment: Bool) -> Int {
         var noFragment = noFragment
-        let zonelist = zonelists[highest]
+        let top = topSlot(highest)
         while true {
-            for slot in zonelist {
+            var slot = top
+            while slot >= 0 {
+                defer { slot -= 1 }
                 let m = zones[slot].mark(mark)
                 if !zoneWatermarkOK(slot: slot, order: order, mark: m, highest: highest) { continue }
                 let pfn: Int
@@ -82,7 +84,7 @@ extension PhysicalMemory {
                     pfn = rmqueue(slot: slot, order: order, mt: mt, noFragment: noFragment)
                 }
                 if pfn >= 0 {
-                    stats.pgalloc[zones[slot].type.rawValue] += 1 << order
+                    zones[slot].pgalloc += 1 << order
                     return pfn
                 }
             }
@@ -105,13 +107,13 @@ extension PhysicalMemory {
         guard order >= 0 && order <= maxOrder, cpu >= 0 && cpu < cpus,
               migratetype.rawValue < MigrateType.pcpTypes else { return -1 }
         let highest = (zone ?? defaultZone).rawValue
-        let zonelist = zonelists[highest]
-        guard let preferred = zonelist.first else { return fail(order: order, mt: migratetype, highest: highest) }
+        let preferred = topSlot(highest)
+        guard preferred >= 0 else { return fail(order: order, mt: migratetype, highest: highest) }
         let mt = Int(migratetype.rawValue)
         var pfn = getPageFromFreelist(order: order, mt: mt, highest: highest, cpu: cpu, mark: .low,
                                       noFragment: noFragment(preferredSlot: preferred))
         if pfn < 0 {
-            stats.kswapdWakeups += 1
+            counters.kswapdWakeups += 1
             pfn = getPageFromFreelist(order: order, mt: mt, highest: highest, cpu: cpu, mark: .min, noFragment: false)
             if pfn < 0 && pcpPages > 0 {
                 drainAllPages()
@@ -119,22 +121,20 @@ extension PhysicalMemory {
             }
             if pfn < 0 { return fail(order: order, mt: migratetype, highest: highest) }
         }
-        pages[pfn].state = .allocated
-        pages[pfn].order = UInt8(order)
-        pages[pfn].allocType = UInt8(mt)
+        pages[pfn] = PageFrame(order: UInt8(order), state: .allocated, allocType: UInt8(mt))
         allocatedPages += 1 << order
-        stats.allocations += 1
+        counters.allocations += 1
         return pfn
     }
 
     @inline(never)
     mutating func fail(order: Int, mt: MigrateType, highest: Int) -> Int {
-        stats.allocationFailures += 1
-        lastFailure = AllocationFailure(order: order, migratetype: mt, zones: zonelists[highest].map { slot in
+        counters.allocationFailures += 1
+        lastFailure = AllocationFailure(order: order, migratetype: mt, zones: stride(from: topSlot(highest), through: 0, by: -1).map { slot in
             var suitable = false
             for o in order...maxOrder where nrFree[slot * orders + o] > 0 { suitable = true }
             return .init(zone: zones[slot].type, free: zones[slot].nrFreePages, watermark: zones[slot].watermarks.min,
-                         watermarkName: "min", reserve: zones[slot].lowmemReserve[highest], hasSuitableBlock: suitable)
+                         watermarkName: "min", reserve: zones[slot].reserve(for: highest), hasSuitableBlock: suitable)
         })
         return -1
     }
@@ -160,12 +160,12 @@ extension PhysicalMemory {
         let order = Int(pages[pfn].order)
         let slot = slot(of: pfn)
         allocatedPages -= 1 << order
-        pages[pfn].state = .tail
         if pcpEnabled && PerCPUPages.allowedOrder(order) {
             var mt = pageblockMigratetype(pfn)
             if mt >= MigrateType.pcpTypes { mt = Int(MigrateType.movable.rawValue) }
             freeUnrefPageCommit(slot: slot, cpu: cpu, pfn: pfn, order: order, mt: mt)
         } else {
+            pages[pfn].state = .tail
             freeOneBlock(slot: slot, pfn: pfn, order: order, toTail: false)
         }
         return true

@@ -140,7 +140,7 @@ extension PhysicalMemory {
         } else if order > 0 && count > 1 {
             count = Swift.max(count >> order, 2)
         }
-        stats.pcpRefills += 1
+        counters.pcpRefills += 1
         for _ in 0..<count {
             let pfn = rmqueue(slot: slot, order: order, mt: mt, noFragment: noFragment)
             if pfn < 0 { break }
@@ -161,12 +161,10 @@ extension PhysicalMemory {
         let pi = zones[slot].pcpBase + cpu
         let pindex = PerCPUPages.pindex(mt: mt, order: order)
         let li = pcp[pi].listBase + pindex
-        pages[pfn].state = .pcp
-        pages[pfn].order = UInt8(order)
-        pages[pfn].list = UInt8(pindex)
+        pages[pfn] = PageFrame(order: UInt8(order), state: .pcp, list: UInt8(pindex))
         Self.listAddHead(&pages, &lists, li, pfn)
         pcp[pi].count += 1 << order
-        stats.pgfree += 1 << order
+        counters.pgfree += 1 << order
         let high = pcp[pi].high
         if pcp[pi].count >= high {
             let batch = pcp[pi].batch
@@ -185,7 +183,7 @@ extension PhysicalMemory {
         var count = Swift.min(pcp[pi].count, count)
         var pindex = pindex - 1
         let base = pcp[pi].listBase
-        stats.pcpDrains += 1
+        counters.pcpDrains += 1
         while count > 0 {
             var li: Int
             repeat {

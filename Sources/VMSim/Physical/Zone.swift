@@ -89,7 +89,12 @@ public struct Zone: Sendable {
     /// `_watermark[WMARK_MIN ... WMARK_PROMO]` (the boost is always 0 here).
     public internal(set) var watermarks: Watermarks.Levels
     /// `lowmem_reserve[]`, one entry per `ZoneType` (printed as `protection:`).
-    public internal(set) var lowmemReserve: [Int]
+    public internal(set) var lowmemReserve: [Int] {
+        get { [reserve.0, reserve.1, reserve.2, reserve.3, reserve.4] }
+        set { reserve = (newValue[0], newValue[1], newValue[2], newValue[3], newValue[4]) }
+    }
+    /// `lowmem_reserve[]` kept inline so that `Zone` stays a trivial type on the hot path.
+    var reserve: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
     /// `NR_FREE_PAGES`: pages on this zone's buddy free lists (not on per-CPU lists).
     public internal(set) var nrFreePages: Int
     /// The per-CPU lists' `batch`, from `zone_batchsize()`.
@@ -101,6 +106,21 @@ public struct Zone: Sendable {
     let freeListBase: Int
     /// Index of CPU 0's `per_cpu_pages` in the allocator's pcp table.
     let pcpBase: Int
+
+    /// `lowmem_reserve[highest]`.
+    @inline(__always)
+    func reserve(for highest: Int) -> Int {
+        switch highest {
+        case 0: reserve.0
+        case 1: reserve.1
+        case 2: reserve.2
+        case 3: reserve.3
+        default: reserve.4
+        }
+    }
+
+    /// Pages allocated from this zone (`pgalloc_<zone>`).
+    var pgalloc = 0
 
     /// The watermark value (`wmark_pages()`) for `mark`.
     @inline(__always)
