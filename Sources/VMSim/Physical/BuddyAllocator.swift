@@ -87,7 +87,8 @@ public struct AllocationFailure: Hashable, Sendable, CustomStringConvertible {
         for z in zones {
             let wmarkFails = z.free - ((1 << order) - 1) <= z.watermark + z.reserve
             if wmarkFails {
-                parts.append("\(z.zone): free \(z.free) pages <= \(z.watermarkName) \(z.watermark) + protection \(z.reserve)")
+                let extra = order > 0 ? " + \((1 << order) - 1) for order \(order)" : ""
+                parts.append("\(z.zone): free \(z.free) pages <= \(z.watermarkName) \(z.watermark) + protection \(z.reserve)\(extra)")
             } else if !z.hasSuitableBlock {
                 parts.append("\(z.zone): no free block of order >= \(order) (free \(z.free) pages)")
             } else {
