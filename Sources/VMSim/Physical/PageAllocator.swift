@@ -3,12 +3,15 @@
 extension PhysicalMemory {
     /// The highest populated zone at or below Normal: where `GFP_KERNEL` and `GFP_HIGHUSER`
     /// allocations start.
+    /// - Complexity: O(1).
     public var defaultZone: ZoneType { zones.last!.type }
 
     /// Whether a zone of `type` is populated.
+    /// - Complexity: O(1).
     public func hasZone(_ type: ZoneType) -> Bool { slotOfType[type.rawValue] >= 0 }
 
     /// The zone slot (index into `zones`) of `type`, or nil.
+    /// - Complexity: O(1).
     public func zoneSlot(_ type: ZoneType) -> Int? {
         let s = slotOfType[type.rawValue]
         return s >= 0 ? s : nil
@@ -146,6 +149,7 @@ extension PhysicalMemory {
     }
 
     /// The order of the allocated block at `pfn`, or nil when `pfn` does not head one.
+    /// - Complexity: O(1).
     public func allocatedOrder(pfn: Int) -> Int? {
         isAllocated(pfn: pfn) ? Int(pages[pfn].order) : nil
     }
@@ -172,6 +176,7 @@ extension PhysicalMemory {
     }
 
     /// Free pages in the buddy lists of all zones (`NR_FREE_PAGES` summed).
+    /// - Complexity: O(zones).
     public var freePagesTotal: Int { zones.reduce(0) { $0 + $1.nrFreePages } }
 
     /// `free_area[order].nr_free` of zone `slot`.
@@ -208,7 +213,8 @@ extension PhysicalMemory {
         return counts
     }
 
-    /// The migrate type of the pageblock holding `pfn`.
+    /// The migrate type of the pageblock holding `pfn` (`get_pageblock_migratetype()`).
+    /// - Complexity: O(1).
     public func pageblockType(ofPfn pfn: Int) -> MigrateType { MigrateType(rawValue: UInt8(pageblockMigratetype(pfn)))! }
 
     /// The zone slot (index into `zones`) holding `pfn`.

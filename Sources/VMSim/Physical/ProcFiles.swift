@@ -82,7 +82,8 @@ public enum ProcFiles {
             out += "\n        present  \(zone?.spanned ?? 0)"
             out += "\n        managed  \(zone?.managed ?? 0)"
             out += "\n        cma      0"
-            let reserve = zone?.lowmemReserve ?? unpopulatedReserve(mem, type)
+            // An empty zone's lowmem_reserve is all 0: its ratio is cleared when it has no pages.
+            let reserve = zone?.lowmemReserve ?? [Int](repeating: 0, count: ZoneType.count)
             out += "\n        protection: (" + reserve.map(String.init).joined(separator: ", ") + ")"
             guard let slot, let zone else {
                 out += "\n"
@@ -106,11 +107,6 @@ public enum ProcFiles {
             out += "\n"
         }
         return out
-    }
-
-    /// An unpopulated zone's `lowmem_reserve[]`: all 0 (its ratio is cleared when it is empty).
-    static func unpopulatedReserve(_ mem: PhysicalMemory, _ type: ZoneType) -> [Int] {
-        [Int](repeating: 0, count: ZoneType.count)
     }
 
     /// `"%2d.%03d "` of an index × 1000 (extfrag_index; -1000 prints as `-1.000`).
@@ -203,6 +199,7 @@ extension ProcFiles {
     }
 
     /// `show stats`: `statsLines` as text.
+    /// - Complexity: O(zones × cpus + caches).
     public static func stats(_ mem: PhysicalMemory, _ slub: SlabAllocator) -> String {
         statsLines(mem, slub).map { "\($0.0) \($0.1)\n" }.joined()
     }

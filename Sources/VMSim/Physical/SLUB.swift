@@ -102,6 +102,7 @@ public struct SlabAllocator: Sendable {
 
     /// Creates the kmalloc caches in the order `create_kmalloc_caches()` does: kmalloc-96 and
     /// kmalloc-192 first, then the powers of two from 8 to 8k.
+    /// - Complexity: O(1).
     public init(cpus: Int) {
         self.cpus = cpus
         let creationOrder = [96, 192, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192]
@@ -263,6 +264,7 @@ public struct SlabAllocator: Sendable {
     }
 
     /// Whether `object` is currently allocated (guards against double frees).
+    /// - Complexity: O(objects per slab).
     public func isLive(_ object: SlabObject) -> Bool {
         let si = Int(object.slab)
         guard si >= 0 && si < slabs.count, slabs[si].live, slabs[si].cache == object.cache else { return false }
@@ -270,6 +272,7 @@ public struct SlabAllocator: Sendable {
     }
 
     /// The physical address of `object`: its slab's first byte plus `index * size`.
+    /// - Complexity: O(1).
     public func address(of object: SlabObject) -> UInt64 {
         UInt64(slabs[Int(object.slab)].pfn) << 12 + UInt64(object.index * caches[object.cache].size)
     }
@@ -395,5 +398,6 @@ public struct SlabAllocator: Sendable {
     }
 
     /// Pages held by slabs of all caches.
+    /// - Complexity: O(1).
     public var slabPages: Int { slabPagesAllocated - slabPagesFreed }
 }
