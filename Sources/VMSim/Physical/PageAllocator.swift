@@ -127,6 +127,7 @@ extension PhysicalMemory {
         pages[pfn] = PageFrame(order: UInt8(order), state: .allocated, allocType: UInt8(mt))
         allocatedPages += 1 << order
         counters.allocations += 1
+        debugCheckInvariants()
         return pfn
     }
 
@@ -172,6 +173,7 @@ extension PhysicalMemory {
             pages[pfn].state = .tail
             freeOneBlock(slot: slot, pfn: pfn, order: order, toTail: false)
         }
+        debugCheckInvariants()
         return true
     }
 
@@ -220,4 +222,15 @@ extension PhysicalMemory {
     /// The zone slot (index into `zones`) holding `pfn`.
     /// - Complexity: O(zones).
     public func zoneSlotIndex(ofPfn pfn: Int) -> Int { slot(of: pfn) }
+
+    /// With `-D VMSIM_CHECK_INVARIANTS` (e.g. `swift build -Xswiftc -DVMSIM_CHECK_INVARIANTS`),
+    /// runs `checkInvariants()` after every allocation and free and stops at the first violation;
+    /// otherwise compiles to nothing.
+    @inline(__always)
+    func debugCheckInvariants() {
+        #if VMSIM_CHECK_INVARIANTS
+        let problems = checkInvariants()
+        precondition(problems.isEmpty, "physical memory invariants broken: \(problems)")
+        #endif
+    }
 }
