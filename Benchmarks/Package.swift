@@ -9,6 +9,7 @@ let package = Package(
     name: "VMSimBenchmarks",
     platforms: [.macOS(.v13)],
     dependencies: [
+        // Named so that the dependency resolves whatever the checkout folder is called.
         .package(name: "VMSim", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -20,6 +21,15 @@ let package = Package(
                 .product(name: "VMSim", package: "VMSim"),
             ],
             path: "Benchmarks/Paging",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Physical",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VMSim", package: "VMSim"),
+            ],
+            path: "Benchmarks/Physical",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -1,0 +1,334 @@
+import VMSim
+
+/// Runs a `BuddyScript` against a `PhysicalMemory` and a `SlabAllocator`: boots the machine at
+/// the first command that is not a setup command, keeps the script's names, and reports what
+/// `show` prints and the allocations that fail through `emit`. Mistakes in the script (an unknown
+/// name, a double free, an order above the maximum) throw a `TraceError` with the line.
+public struct BuddyScriptRunner {
+    /// Something a script line printed.
+    public struct Output: Hashable, Sendable {
+        public var line: Int
+        /// `show` target, `failure`, `random`, `check` or `trace`.
+        public var kind: String
+        public var text: String
+    }
+
+    /// What a name refers to.
+    enum Handle {
+        case pages(pfn: Int, order: Int)
+        case object(SlabObject)
+        case large(pfn: Int, order: Int)
+        /// A NULL pointer: a failed allocation (or `kmalloc(0)`); freeing it does nothing.
+        case null(fromKmalloc: Bool)
+    }
+
+    public let file: String
+    /// Print a line for every allocation and free, not only for failures.
+    public var verbose: Bool
+    let emit: (Output) -> Void
+
+    var zones: [ZoneSpec] = []
+    var memoryLine: Int?
+    var zoneLine: Int?
+    var cpus = 1
+    var pcpEnabled = true
+    var maxOrder = 10
+    var minFreeKbytes: Int?
+    var scaleFactor = 10
+    /// The machine, once booted.
+    public private(set) var memory: PhysicalMemory?
+    public private(set) var slub: SlabAllocator?
+    var bootLine = 0
+    var handles: [String: Handle] = [:]
+    var freed: [String: Int] = [:]
+    /// Blocks allocated by `random` and not yet freed.
+    var randomLive: [(pfn: Int, cpu: Int)] = []
+    /// Failed allocations, in order.
+    public private(set) var failures: [Output] = []
+
+    /// The default machine when a script gives no memory: one 256 MiB Normal zone.
+    public static let defaultMemory: UInt64 = 256 << 20
+
+    public init(file: String, verbose: Bool = false, emit: @escaping (Output) -> Void) {
+        self.file = file
+        self.verbose = verbose
+        self.emit = emit
+    }
+
+    func error(_ line: Int, _ message: String) -> TraceError {
+        TraceError(file: file, location: .line(line), message: message)
+    }
+
+    /// Runs every line in order.
+    /// - Complexity: the sum of the commands' costs.
+    public mutating func run(_ lines: [BuddyScript.Line]) throws(TraceError) {
+        for line in lines { try execute(line) }
+    }
+
+    /// Boots the machine if the script never did (so that a script of setup lines has a state).
+    public mutating func finish() throws(TraceError) {
+        if memory == nil { try boot(line: max(bootLine, 1)) }
+    }
+
+    static func pages(_ bytes: UInt64) -> Int? {
+        guard bytes % 4096 == 0, bytes > 0 else { return nil }
+        let n = bytes >> 12
+        return n <= UInt64(PhysicalMemoryConfig.maxPages) ? Int(n) : Int.max
+    }
+
+    mutating func boot(line: Int) throws(TraceError) {
+        if zones.isEmpty { zones = [ZoneSpec(type: .normal, pages: Int(Self.defaultMemory >> 12))] }
+        let config = PhysicalMemoryConfig(zones: zones, cpus: cpus, pcpEnabled: pcpEnabled, maxOrder: maxOrder,
+                                          minFreeKbytes: minFreeKbytes, watermarkScaleFactor: scaleFactor)
+        if let problem = config.problem { throw error(line, problem) }
+        memory = PhysicalMemory(config)
+        slub = SlabAllocator(cpus: cpus)
+        bootLine = line
+    }
+
+    mutating func setup(_ line: Int, _ command: BuddyScript.Command) throws(TraceError) {
+        guard memory == nil else {
+            throw error(line, "machine setup must come before the first operation (line \(bootLine) started the machine)")
+        }
+        switch command {
+        case .memory(let bytes):
+            if memoryLine != nil { throw error(line, "memory is given twice") }
+            if zoneLine != nil { throw error(line, "give either `memory SIZE` or `zone` lines, not both") }
+            guard let n = Self.pages(bytes) else {
+                throw error(line, "memory \(bytes) bytes is not a positive whole number of 4 KiB pages")
+            }
+            guard n <= PhysicalMemoryConfig.maxPages else { throw error(line, "memory is larger than VMSim simulates (at most 64G)") }
+            memoryLine = line
+            zones = [ZoneSpec(type: .normal, pages: n)]
+        case .zone(let type, let bytes):
+            if memoryLine != nil { throw error(line, "give either `memory SIZE` or `zone` lines, not both") }
+            guard let n = Self.pages(bytes) else {
+                throw error(line, "zone \(type) size \(bytes) bytes is not a positive whole number of 4 KiB pages")
+            }
+            if let last = zones.last, last.type >= type {
+                throw error(line, "zone \(type) comes after \(last.type): give zones in the order DMA, DMA32, Normal, each once")
+            }
+            guard n <= PhysicalMemoryConfig.maxPages else { throw error(line, "zone \(type) is larger than VMSim simulates (at most 64G)") }
+            zoneLine = line
+            zones.append(ZoneSpec(type: type, pages: n))
+        case .cpus(let n): cpus = n
+        case .pcp(let on): pcpEnabled = on
+        case .maxOrder(let n): maxOrder = n
+        default: break
+        }
+    }
+
+    mutating func execute(_ line: BuddyScript.Line) throws(TraceError) {
+        let n = line.number
+        switch line.command {
+        case .memory, .zone, .cpus, .pcp, .maxOrder:
+            try setup(n, line.command)
+            return
+        case .minFreeKbytes(let k):
+            if memory == nil { minFreeKbytes = k } else { memory!.setupWatermarks(minFreeKbytes: k) }
+            return
+        case .watermarkScaleFactor(let f):
+            if memory == nil { scaleFactor = f } else { memory!.setupWatermarks(scaleFactor: f) }
+            return
+        default:
+            break
+        }
+        if memory == nil { try boot(line: n) }
+        switch line.command {
+        case .alloc(let name, let order, let type, let zone, let cpu):
+            try alloc(n, name: name, order: order, type: type, zone: zone, cpu: cpu)
+        case .free(let name, let cpu):
+            try free(n, name: name, cpu: cpu, verb: "free")
+        case .kfree(let name, let cpu):
+            try free(n, name: name, cpu: cpu, verb: "kfree")
+        case .kmalloc(let name, let bytes, let cpu):
+            try kmalloc(n, name: name, bytes: bytes, cpu: cpu)
+        case .cacheCreate(let name, let bytes, let align, let reclaimable):
+            guard bytes <= UInt64(1 << 30) else { throw error(n, "object size \(bytes) is too large for a slab cache") }
+            switch slub!.createCache(name: name, size: Int(bytes), align: align, reclaimable: reclaimable,
+                                     maxPageOrder: memory!.maxOrder) {
+            case .success: break
+            case .failure(let e): throw error(n, "kmem_cache_create \(name): \(e.description)")
+            }
+        case .cacheAlloc(let name, let cache, let cpu):
+            try cacheAlloc(n, name: name, cache: cache, cpu: cpu)
+        case .cacheShrink(let cache):
+            var index: Int?
+            if let cache {
+                guard let i = slub!.cacheIndex(named: cache) else { throw error(n, "no slab cache named \(cache)") }
+                index = i
+            }
+            slub!.shrink(cache: index, memory: &memory!)
+        case .drain:
+            memory!.drainAllPages()
+        case .random(let count, let seed, let order):
+            try random(n, count: count, seed: seed, maxOrder: order)
+        case .show(let target):
+            emit(Output(line: n, kind: target.rawValue, text: render(target)))
+        case .check:
+            let problems = memory!.checkInvariants()
+            let text = problems.isEmpty
+                ? "check: ok (\(memory!.freePagesTotal) pages free, \(memory!.pcpPages) on per-CPU lists, \(memory!.allocatedPages) allocated)\n"
+                : problems.map { "check: \($0)\n" }.joined()
+            emit(Output(line: n, kind: "check", text: text))
+        default:
+            break
+        }
+    }
+
+    /// The text of `show target` now.
+    public func render(_ target: BuddyScript.ShowTarget) -> String {
+        guard let mem = memory, let slub else { return "" }
+        switch target {
+        case .buddyinfo: return ProcFiles.buddyinfo(mem)
+        case .pagetypeinfo: return ProcFiles.pagetypeinfo(mem)
+        case .zoneinfo: return ProcFiles.zoneinfo(mem)
+        case .extfrag: return ProcFiles.extfragIndex(mem)
+        case .unusable: return ProcFiles.unusableIndex(mem)
+        case .slabinfo: return ProcFiles.slabinfo(slub)
+        case .stats: return ProcFiles.stats(mem, slub)
+        }
+    }
+
+    func checkNewName(_ line: Int, _ name: String) throws(TraceError) {
+        if handles[name] != nil { throw error(line, "\(name) is already allocated; free it first or use another name") }
+    }
+
+    func checkCPU(_ line: Int, _ cpu: Int) throws(TraceError) {
+        guard cpu < memory!.cpus else { throw error(line, "cpu=\(cpu) but the machine has \(memory!.cpus) CPU(s) (0 to \(memory!.cpus - 1))") }
+    }
+
+    mutating func failure(_ line: Int, _ text: String) {
+        let out = Output(line: line, kind: "failure", text: "line \(line): \(text)\n")
+        failures.append(out)
+        emit(out)
+    }
+
+    mutating func trace(_ line: Int, _ text: String) {
+        if verbose { emit(Output(line: line, kind: "trace", text: text + "\n")) }
+    }
+
+    mutating func alloc(_ n: Int, name: String, order: Int, type: MigrateType, zone: ZoneType?, cpu: Int) throws(TraceError) {
+        try checkNewName(n, name)
+        try checkCPU(n, cpu)
+        guard order <= memory!.maxOrder else {
+            throw error(n, "order \(order) is above the maximum order \(memory!.maxOrder) (MAX_PAGE_ORDER)")
+        }
+        if let zone, !memory!.hasZone(zone) {
+            throw error(n, "zone=\(zone) but the machine has no \(zone) zone (zones: \(memory!.zones.map { $0.type.kernelName }.joined(separator: ", ")))")
+        }
+        freed[name] = nil
+        let pfn = memory!.allocPages(order: order, migratetype: type, zone: zone, cpu: cpu)
+        if pfn < 0 {
+            handles[name] = .null(fromKmalloc: false)
+            failure(n, "alloc \(name): \(memory!.lastFailure?.description ?? "page allocation failure")")
+            return
+        }
+        handles[name] = .pages(pfn: pfn, order: order)
+        let zoneName = memory!.zones[memory!.zoneSlotIndex(ofPfn: pfn)].type.kernelName
+        trace(n, "alloc \(name): order \(order) at pfn \(pfn) (zone \(zoneName), \(memory!.pageblockType(ofPfn: pfn)) pageblock)")
+    }
+
+    mutating func free(_ n: Int, name: String, cpu: Int, verb: String) throws(TraceError) {
+        try checkCPU(n, cpu)
+        guard let handle = handles[name] else {
+            if let line = freed[name] { throw error(n, "\(name) was already freed (line \(line))") }
+            throw error(n, "\(verb) \(name): no allocation is named \(name)")
+        }
+        switch (handle, verb) {
+        case (.pages(let pfn, let order), "free"):
+            memory!.freePages(pfn: pfn, cpu: cpu)
+            trace(n, "free \(name): order \(order) at pfn \(pfn)")
+        case (.object(let obj), "kfree"):
+            slub!.free(obj, memory: &memory!, cpu: cpu)
+            trace(n, "kfree \(name): \(slub!.caches[obj.cache].name) object")
+        case (.large(let pfn, let order), "kfree"):
+            slub!.kfreeLarge(pfn: pfn, memory: &memory!, cpu: cpu)
+            trace(n, "kfree \(name): order \(order) at pfn \(pfn)")
+        case (.null(let fromKmalloc), _) where fromKmalloc == (verb == "kfree"):
+            trace(n, "\(verb) \(name): NULL, nothing to free")
+        case (.pages, _), (.null(false), _):
+            throw error(n, "\(name) is a page block from alloc; free it with `free \(name)`")
+        default:
+            throw error(n, "\(name) came from kmalloc or kmem_cache_alloc; free it with `kfree \(name)`")
+        }
+        handles[name] = nil
+        freed[name] = n
+    }
+
+    mutating func kmalloc(_ n: Int, name: String, bytes: UInt64, cpu: Int) throws(TraceError) {
+        try checkNewName(n, name)
+        try checkCPU(n, cpu)
+        freed[name] = nil
+        let maxSize = UInt64(4096) << UInt64(memory!.maxOrder)
+        guard bytes <= maxSize else {
+            handles[name] = .null(fromKmalloc: true)
+            failure(n, "kmalloc \(name): \(bytes) bytes is above KMALLOC_MAX_SIZE (\(maxSize) bytes)")
+            return
+        }
+        switch slub!.kmalloc(size: Int(bytes), memory: &memory!, cpu: cpu) {
+        case .object(let obj):
+            handles[name] = .object(obj)
+            let cache = slub!.caches[obj.cache]
+            trace(n, "kmalloc \(name): \(bytes) bytes from \(cache.name), object \(obj.index) at 0x\(String(slub!.address(of: obj), radix: 16))")
+        case .pages(let pfn, let order):
+            handles[name] = .large(pfn: pfn, order: order)
+            trace(n, "kmalloc \(name): \(bytes) bytes from the page allocator, order \(order) at pfn \(pfn)")
+        case .zeroSize:
+            handles[name] = .null(fromKmalloc: true)
+            trace(n, "kmalloc \(name): 0 bytes, ZERO_SIZE_PTR")
+        case .failed:
+            handles[name] = .null(fromKmalloc: true)
+            failure(n, "kmalloc \(name) (\(bytes) bytes): \(memory!.lastFailure?.description ?? "allocation failure")")
+        }
+    }
+
+    mutating func cacheAlloc(_ n: Int, name: String, cache: String, cpu: Int) throws(TraceError) {
+        try checkNewName(n, name)
+        try checkCPU(n, cpu)
+        guard let c = slub!.cacheIndex(named: cache) else {
+            throw error(n, "no slab cache named \(cache) (create it with kmem_cache_create)")
+        }
+        freed[name] = nil
+        guard let obj = slub!.cacheAlloc(cache: c, memory: &memory!, cpu: cpu) else {
+            handles[name] = .null(fromKmalloc: true)
+            failure(n, "kmem_cache_alloc \(name) from \(cache): \(memory!.lastFailure?.description ?? "allocation failure")")
+            return
+        }
+        handles[name] = .object(obj)
+        trace(n, "kmem_cache_alloc \(name): \(cache) object \(obj.index) at 0x\(String(slub!.address(of: obj), radix: 16))")
+    }
+
+    /// `random COUNT`: each step allocates (a uniform order up to `max-order`, default 3, a
+    /// uniform type and CPU) when nothing is live or a coin says so, and otherwise frees a
+    /// uniformly chosen live block from a uniform CPU. Blocks stay allocated after the command.
+    mutating func random(_ n: Int, count: Int, seed: UInt64, maxOrder: Int?) throws(TraceError) {
+        let top = maxOrder ?? Swift.min(3, memory!.maxOrder)
+        guard top <= memory!.maxOrder else {
+            throw error(n, "max-order=\(top) is above the maximum order \(memory!.maxOrder) (MAX_PAGE_ORDER)")
+        }
+        var rng = SimRandom(seed: seed)
+        var allocs = 0, failed = 0, frees = 0
+        let types: [MigrateType] = [.unmovable, .movable, .reclaimable]
+        let cpus = UInt64(memory!.cpus)
+        for _ in 0..<count {
+            let cpu = Int(rng.below(cpus))
+            if randomLive.isEmpty || rng.below(2) == 0 {
+                let order = Int(rng.below(UInt64(top + 1)))
+                let type = types[Int(rng.below(3))]
+                let pfn = memory!.allocPages(order: order, migratetype: type, zone: nil, cpu: cpu)
+                allocs += 1
+                if pfn >= 0 { randomLive.append((pfn, cpu)) } else { failed += 1 }
+            } else {
+                let i = Int(rng.below(UInt64(randomLive.count)))
+                let victim = randomLive[i]
+                randomLive[i] = randomLive[randomLive.count - 1]
+                randomLive.removeLast()
+                memory!.freePages(pfn: victim.pfn, cpu: cpu)
+                frees += 1
+            }
+        }
+        emit(Output(line: n, kind: "random",
+                    text: "random: \(count) operations: \(allocs) allocations (\(failed) failed), \(frees) frees; \(randomLive.count) random blocks allocated\n"))
+    }
+}
