@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(
             name: "OSTEPTests",
             dependencies: ["OSTEP"],
-            resources: [.copy("Resources/ostep")]
+            resources: [.copy("Resources/ostep"), .copy("Resources/ostep-extra")]
         ),
     ]
 )

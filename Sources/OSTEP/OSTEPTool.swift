@@ -31,7 +31,7 @@ public enum OSTEPTool: String, CaseIterable, Sendable {
     /// A one-line description for `vmsim ostep --help`.
     public var summary: String {
         switch self {
-        case .malloc: "free-space management: first/best/worst fit, list orders, coalescing"
+        case .malloc: "free-space management: fits, list orders, coalescing"
         case .pagingPolicy: "page replacement: FIFO, LRU, OPT, UNOPT, RAND, CLOCK, MRU"
         case .linear: "address translation with a linear page table"
         case .multilevel: "address translation with a two-level page table"
@@ -78,7 +78,13 @@ public enum OSTEPTool: String, CaseIterable, Sendable {
                 stderr.write("Usage: \(scriptName) [options]\n\n\(scriptName): error: \(message)\n")
                 status = 2
             case .crash(let message, let exception):
-                stderr.write("vmsim ostep \(rawValue): \(message) (\(scriptName) stops here with \(exception))\n")
+                var text = "vmsim ostep \(rawValue): \(message)"
+                if exception == ScriptExit.endlessLoop {
+                    text += " (\(scriptName) would loop here forever)"
+                } else if let exception {
+                    text += " (\(scriptName) stops here with a Python \(exception) traceback)"
+                }
+                stderr.write(text + "\n")
                 status = 1
             }
         }
@@ -123,7 +129,7 @@ enum ScriptValues {
 
     static func outOfRange(_ text: String, _ what: String) -> ScriptExit {
         .crash("\(what) \(text) is beyond what vmsim ostep computes with (integers up to 2^60 in magnitude); "
-               + "the Python script would carry on with arbitrary-precision integers", exception: "no error")
+               + "the Python script would carry on with arbitrary-precision integers", exception: nil)
     }
 
     /// Python's `int(text)` (base 10), bounded to ±2^60.

@@ -15,7 +15,7 @@ struct OstepCommand: ParsableCommand {
             and exit statuses as the script under Python 3.11, for any seed. `vmsim ostep TOOL -h` \
             prints the script's own help. Tools:
 
-            \(OSTEPTool.allCases.map { "  \($0.rawValue.padding(13))\($0.scriptPath)\n  \(String(repeating: " ", count: 13))\($0.summary)" }.joined(separator: "\n"))
+            \(OSTEPTool.allCases.map { "  \($0.rawValue.padding(15))\($0.scriptPath)\n      \($0.summary)" }.joined(separator: "\n"))
 
             Examples:
               vmsim ostep paging-policy -s 1 -n 10 -p LRU -c

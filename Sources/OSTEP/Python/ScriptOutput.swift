@@ -95,9 +95,14 @@ public enum ScriptExit: Error, Equatable, Sendable {
     case exit(Int32)
     /// optparse rejected the arguments: usage and `PROG: error: message` on standard error, status 2.
     case usage(String)
-    /// The Python script would stop here with an uncaught exception (a traceback, status 1); VMSim
-    /// prints this sentence instead. `exception` names the Python exception for the reader.
-    case crash(String, exception: String)
+    /// The Python script would stop here with an uncaught exception (a traceback, status 1), or
+    /// never stop; VMSim prints this sentence instead and exits with status 1. `exception` names the
+    /// Python exception for the reader (`endlessLoop` when the script would loop forever; `nil`
+    /// where VMSim stops and the script would not).
+    case crash(String, exception: String?)
+
+    /// The `exception` of a `crash` where the script would loop forever.
+    public static let endlessLoop = "an endless loop"
 }
 
 /// What a run may ask of the machine: the environment (optparse reads `COLUMNS` for `--help`) and

@@ -81,7 +81,7 @@ enum LinearTranslateScript {
         let vpages = ScriptValues.trunc(Double(asize) / Double(pagesize))
         if !isPowerOfTwo(asize) { throw argumentError("address space must be a power of 2", out) }
         guard pagesize > 0 else {
-            throw .crash("the log of a negative page size", exception: "ValueError: math domain error")
+            throw .crash("a negative page size has no logarithm (math domain error)", exception: "ValueError")
         }
         if !isPowerOfTwo(pagesize) { throw argumentError("page size must be a power of 2", out) }
         let pagebits = pagesize.trailingZeroBitCount

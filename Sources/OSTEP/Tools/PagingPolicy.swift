@@ -163,7 +163,7 @@ enum PagingPolicyScript {
         switch host.readFile(path) {
         case .success(let b): bytes = b
         case .failure(let e):
-            throw .crash("cannot open \(PythonText.repr(path)): \(e.reason)", exception: "an OSError")
+            throw .crash("cannot open \(PythonText.repr(path)): \(e.reason)", exception: "OSError")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .crash("\(path) is not UTF-8 text", exception: "UnicodeDecodeError")

@@ -52,7 +52,7 @@ enum RelocationScript {
         if base == -1 {
             guard limit < psize else {
                 throw .crash("no base register value puts a limit of \(limit) inside a physical memory of "
-                             + "\(psize) bytes", exception: "an endless loop")
+                             + "\(psize) bytes", exception: ScriptExit.endlessLoop)
             }
             repeat {
                 base = ScriptValues.trunc(Double(psize) * rng.random())

@@ -62,7 +62,7 @@ enum SegmentationScript {
         if base0 == -1 {
             guard len0 < psize else {
                 throw .crash("no segment 0 base puts a limit of \(len0) inside a physical memory of \(psize) bytes",
-                             exception: "an endless loop")
+                             exception: ScriptExit.endlessLoop)
             }
             repeat {
                 base0 = ScriptValues.trunc(Double(psize) * rng.random())
@@ -74,7 +74,7 @@ enum SegmentationScript {
             let feasible = max(0, base0 + len0 + 1) <= high || 0 <= min(high, base0 - len1 - 1)
             guard feasible else {
                 throw .crash("no segment 1 base of limit \(len1) fits in \(psize) bytes beside segment 0",
-                             exception: "an endless loop")
+                             exception: ScriptExit.endlessLoop)
             }
             while true {
                 base1 = ScriptValues.trunc(Double(psize) * rng.random())
