@@ -75,7 +75,7 @@ public enum OSTEPTool: String, CaseIterable, Sendable {
             case .exit(let code):
                 status = code
             case .usage(let message):
-                stderr.write("Usage: \(scriptName) [options]\n\n\(scriptName): error: \(message)\n")
+                stderr.text("Usage: \(scriptName) [options]\n\n\(scriptName): error: \(message)\n")
                 status = 2
             case .crash(let message, let exception):
                 var text = "vmsim ostep \(rawValue): \(message)"
@@ -84,7 +84,7 @@ public enum OSTEPTool: String, CaseIterable, Sendable {
                 } else if let exception {
                     text += " (\(scriptName) stops here with a Python \(exception) traceback)"
                 }
-                stderr.write(text + "\n")
+                stderr.text(text + "\n")
                 status = 1
             }
         }

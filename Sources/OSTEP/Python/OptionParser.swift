@@ -101,7 +101,7 @@ struct OptionParser {
             case .storeTrue:
                 values[option.dest] = .bool(true)
             case .help:
-                out.write(formatHelp(host: host))
+                out.text(formatHelp(host: host))
                 throw .exit(0)
             }
         }

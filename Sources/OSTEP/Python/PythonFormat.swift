@@ -10,30 +10,47 @@
 /// - Complexity: O(width + digits).
 public func pyFormat(_ value: Int, width: Int = 0, zeroPad: Bool = false, radix: Int = 10) -> String {
     var bytes: [UInt8] = []
-    appendPyFormat(value, width: width, zeroPad: zeroPad, radix: radix, to: &bytes)
+    withPyFormat(value, width: width, zeroPad: zeroPad, radix: radix) { bytes += $0 }
     return String(decoding: bytes, as: UTF8.self)
 }
 
+/// Formats `value` as `pyFormat` does and passes the bytes to `body`, without allocating.
 @inlinable
-func appendPyFormat(_ value: Int, width: Int, zeroPad: Bool, radix: Int, to out: inout [UInt8]) {
+func withPyFormat(_ value: Int, width: Int, zeroPad: Bool, radix: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
     var m = value.magnitude
     let r = UInt(radix)
-    // 64 binary digits at most; digits are produced backwards into a fixed-size tuple.
-    var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
-    withUnsafeMutableBytes(of: &digits) { buf in
+    // At most 64 binary digits and a sign, written backwards from the end of a 96-byte scratch.
+    var scratch: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &scratch) { buf in
+        var start = 96
         repeat {
             let d = UInt8(truncatingIfNeeded: m % r)
-            buf[63 - count] = d < 10 ? 0x30 &+ d : 0x57 &+ d
+            start &-= 1
+            buf[start] = d < 10 ? 0x30 &+ d : 0x57 &+ d
             m /= r
-            count &+= 1
         } while m != 0
+        let digits = 96 - start
         let signWidth = value < 0 ? 1 : 0
-        let pad = max(0, width - count - signWidth)
-        if !zeroPad { for _ in 0..<pad { out.append(0x20) } }
-        if value < 0 { out.append(0x2D) }
-        if zeroPad { for _ in 0..<pad { out.append(0x30) } }
-        for i in (64 - count)..<64 { out.append(buf[i]) }
+        let pad = max(0, width - digits - signWidth)
+        if pad > 96 - 66 {
+            // A wide field (never in the scripts): build it in an array.
+            var wide: [UInt8] = []
+            if !zeroPad { wide += repeatElement(0x20, count: pad) }
+            if value < 0 { wide.append(0x2D) }
+            if zeroPad { wide += repeatElement(0x30, count: pad) }
+            wide += UnsafeRawBufferPointer(rebasing: buf[start...])
+            wide.withUnsafeBytes(body)
+            return
+        }
+        if zeroPad {
+            for _ in 0..<pad { start &-= 1; buf[start] = 0x30 }
+            if value < 0 { start &-= 1; buf[start] = 0x2D }
+        } else {
+            if value < 0 { start &-= 1; buf[start] = 0x2D }
+            for _ in 0..<pad { start &-= 1; buf[start] = 0x20 }
+        }
+        body(UnsafeRawBufferPointer(rebasing: buf[start...]))
     }
 }
 

@@ -2,10 +2,14 @@
 /// appenders that format as Python's `print` and `%` do, straight into bytes.
 ///
 ///     let out = ScriptOutput { chunk in /* write(1, ...) */ }
-///     out.write("Access: "); out.int(7); out.newline()
+///     out.write("Access: "); out.int(7); out.newline()   // literals; out.text(s) for a String
 ///     out.finish()
 public final class ScriptOutput {
-    @usableFromInline var buffer: [UInt8] = []
+    // Raw storage: appends are a bounds check and a copy, without Array's uniqueness checks or the
+    // dynamic exclusivity checks of a class's stored array.
+    @exclusivity(unchecked) @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) @usableFromInline var capacity: Int
+    @exclusivity(unchecked) @usableFromInline var count = 0
     @usableFromInline let sink: ((UnsafeBufferPointer<UInt8>) -> Void)?
     @usableFromInline var collected: [UInt8] = []
     @usableFromInline static let chunkSize = 1 << 16
@@ -13,57 +17,114 @@ public final class ScriptOutput {
     /// Output passed to `sink` in chunks of about 64 KiB (and the rest at `finish()`).
     public init(sink: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
         self.sink = sink
-        buffer.reserveCapacity(Self.chunkSize + 4096)
+        capacity = Self.chunkSize + 4096
+        base = .allocate(capacity: capacity)
     }
 
     /// Output kept in memory, read back with `bytes` after `finish()`.
     public init() {
         sink = nil
+        capacity = 4096
+        base = .allocate(capacity: capacity)
     }
 
+    deinit { base.deallocate() }
+
     /// Everything written so far, when there is no sink.
-    public var bytes: [UInt8] { collected + buffer }
+    public var bytes: [UInt8] { collected + UnsafeBufferPointer(start: base, count: count) }
 
     /// Hands everything buffered to the sink.
     /// - Complexity: O(buffered bytes).
     public func finish() {
-        guard !buffer.isEmpty else { return }
-        if let sink {
-            buffer.withUnsafeBufferPointer { sink($0) }
-        } else {
-            collected += buffer
-        }
-        buffer.removeAll(keepingCapacity: true)
+        guard count > 0 else { return }
+        let chunk = UnsafeBufferPointer(start: base, count: count)
+        if let sink { sink(chunk) } else { collected += chunk }
+        count = 0
     }
 
     @inlinable
     func flushIfFull() {
-        if buffer.count >= Self.chunkSize, sink != nil { finish() }
+        if count >= Self.chunkSize, sink != nil { finish() }
     }
 
-    /// Appends UTF-8 text.
+    @usableFromInline
+    @inline(never)
+    func grow(_ needed: Int) {
+        let newCapacity = max(capacity * 2, count + needed)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    /// The bytes buffered since the last `finish()` or `reset()`.
+    @inlinable
+    var buffered: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Drops everything written (for an output used as scratch space).
+    @inlinable
+    func reset() {
+        count = 0
+        collected.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends raw bytes.
+    /// - Complexity: O(bytes).
+    @inlinable
+    public func bytes(_ b: UnsafeRawBufferPointer) {
+        if count &+ b.count > capacity { grow(b.count) }
+        if let src = b.baseAddress {
+            UnsafeMutableRawPointer(base + count).copyMemory(from: src, byteCount: b.count)
+        }
+        count &+= b.count
+    }
+
+    /// Appends raw bytes.
+    @inlinable
+    public func bytes(_ b: [UInt8]) { b.withUnsafeBytes { bytes($0) } }
+
+    /// Appends UTF-8 text known at compile time.
     /// - Complexity: O(text length).
     @inlinable
-    public func write(_ text: String) {
+    public func write(_ text: StaticString) {
+        bytes(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Appends the UTF-8 of `text`.
+    /// - Complexity: O(text length).
+    @inlinable
+    public func text(_ text: String) {
         var t = text
-        t.withUTF8 { buffer.append(contentsOf: $0) }
+        t.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
     }
 
     /// Appends one byte.
     @inlinable
-    public func byte(_ b: UInt8) { buffer.append(b) }
+    public func byte(_ b: UInt8) {
+        if count == capacity { grow(1) }
+        base[count] = b
+        count &+= 1
+    }
 
     /// Ends the line (`print`'s `"\n"`).
     @inlinable
     public func newline() {
-        buffer.append(0x0A)
+        byte(0x0A)
         flushIfFull()
     }
 
     /// Appends `text` and ends the line: `print(text)`.
     @inlinable
-    public func line(_ text: String) {
+    public func line(_ text: StaticString) {
         write(text)
+        newline()
+    }
+
+    /// Appends `text` and ends the line: `print(text)`.
+    @inlinable
+    public func line(text: String) {
+        self.text(text)
         newline()
     }
 
@@ -71,22 +132,15 @@ public final class ScriptOutput {
     /// - Complexity: O(digits + width).
     @inlinable
     public func int(_ value: Int, width: Int = 0, zeroPad: Bool = false) {
-        appendPyFormat(value, width: width, zeroPad: zeroPad, radix: 10, to: &buffer)
+        withPyFormat(value, width: width, zeroPad: zeroPad, radix: 10) { bytes($0) }
     }
 
     /// Appends `'%<0?><width>x' % value`.
     /// - Complexity: O(digits + width).
     @inlinable
     public func hex(_ value: Int, width: Int = 0, zeroPad: Bool = false) {
-        appendPyFormat(value, width: width, zeroPad: zeroPad, radix: 16, to: &buffer)
+        withPyFormat(value, width: width, zeroPad: zeroPad, radix: 16) { bytes($0) }
     }
-
-    /// Appends `str(flag)`: `True` or `False`.
-    public func bool(_ flag: Bool) { write(flag ? "True" : "False") }
-
-    /// Appends raw bytes.
-    @inlinable
-    public func bytes(_ b: some Collection<UInt8>) { buffer.append(contentsOf: b) }
 }
 
 /// How a script run ends other than by running off its end.

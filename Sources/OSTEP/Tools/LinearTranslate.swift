@@ -24,7 +24,7 @@ enum LinearTranslateScript {
     ]
 
     static func argumentError(_ message: String, _ out: ScriptOutput) -> ScriptExit {
-        out.line("Error in argument: " + message)
+        out.line(text: "Error in argument: " + message)
         return .exit(1)
     }
 
@@ -47,12 +47,12 @@ enum LinearTranslateScript {
         let seed = o.int("seed")
         let verbose = o.bool("verbose")
         let addresses = o.string("addresses")
-        out.line("ARG seed " + (try ScriptValues.str(seed)))
-        out.line("ARG address space size " + o.string("asize"))
-        out.line("ARG phys mem size " + o.string("psize"))
-        out.line("ARG page size " + o.string("pagesize"))
-        out.line("ARG verbose " + (verbose ? "True" : "False"))
-        out.line("ARG addresses " + addresses)
+        out.line(text: "ARG seed " + (try ScriptValues.str(seed)))
+        out.line(text: "ARG address space size " + o.string("asize"))
+        out.line(text: "ARG phys mem size " + o.string("psize"))
+        out.line(text: "ARG page size " + o.string("pagesize"))
+        out.line(text: "ARG verbose " + (verbose ? "True" : "False"))
+        out.line(text: "ARG addresses " + addresses)
         out.newline()
 
         var rng = PythonRandom(seed: seed)

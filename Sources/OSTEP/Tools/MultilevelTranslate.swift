@@ -70,9 +70,9 @@ enum MultilevelTranslateScript {
         let o = try ctx.parser(options).parse(arguments, out: ctx.out, host: ctx.host)
         let out = ctx.out
         let seed = o.int("seed")
-        out.line("ARG seed " + (try ScriptValues.str(seed)))
-        out.line("ARG allocated " + (try ScriptValues.str(o.int("allocated"))))
-        out.line("ARG num " + (try ScriptValues.str(o.int("num"))))
+        out.line(text: "ARG seed " + (try ScriptValues.str(seed)))
+        out.line(text: "ARG allocated " + (try ScriptValues.str(o.int("allocated"))))
+        out.line(text: "ARG num " + (try ScriptValues.str(o.int("num"))))
         out.newline()
 
         var rng = PythonRandom(seed: seed)
@@ -146,8 +146,8 @@ enum MultilevelTranslateScript {
     static func entry(_ head: String, _ index: Int, _ middle: String, _ value: Int, _ out: ScriptOutput) {
         let valid = (value & 0x80) >> 7
         let pfn = value & 0x7F
-        out.write(head); out.hex(index); out.write(" [decimal "); out.int(index); out.write("]")
-        out.write(middle); out.hex(value); out.write(" (valid "); out.int(valid)
+        out.text(head); out.hex(index); out.write(" [decimal "); out.int(index); out.write("]")
+        out.text(middle); out.hex(value); out.write(" (valid "); out.int(valid)
         out.write(", pfn 0x"); out.hex(pfn, width: 2, zeroPad: true); out.write(" [decimal "); out.int(pfn)
         out.line("])")
     }

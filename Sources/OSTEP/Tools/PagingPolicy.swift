@@ -77,15 +77,15 @@ enum PagingPolicyScript {
         let addressFile = o.string("addressfile")
         let policyName = o.string("policy")
         let notrace = o.bool("notrace")
-        out.line("ARG addresses " + addresses)
-        out.line("ARG addressfile " + addressFile)
-        out.line("ARG numaddrs " + o.string("numaddrs"))
-        out.line("ARG policy " + policyName)
-        out.line("ARG clockbits " + (try ScriptValues.str(o.int("clockbits"))))
-        out.line("ARG cachesize " + o.string("cachesize"))
-        out.line("ARG maxpage " + o.string("maxpage"))
-        out.line("ARG seed " + o.string("seed"))
-        out.line("ARG notrace " + (notrace ? "True" : "False"))
+        out.line(text: "ARG addresses " + addresses)
+        out.line(text: "ARG addressfile " + addressFile)
+        out.line(text: "ARG numaddrs " + o.string("numaddrs"))
+        out.line(text: "ARG policy " + policyName)
+        out.line(text: "ARG clockbits " + (try ScriptValues.str(o.int("clockbits"))))
+        out.line(text: "ARG cachesize " + o.string("cachesize"))
+        out.line(text: "ARG maxpage " + o.string("maxpage"))
+        out.line(text: "ARG seed " + o.string("seed"))
+        out.line(text: "ARG notrace " + (notrace ? "True" : "False"))
         out.newline()
 
         let numaddrs = try ScriptValues.int(o.string("numaddrs"), "numaddrs")
@@ -114,7 +114,7 @@ enum PagingPolicyScript {
         }
 
         if !o.bool("solve") {
-            out.write("Assuming a replacement policy of " + policyName + ", and a cache of size ")
+            out.text("Assuming a replacement policy of " + policyName + ", and a cache of size ")
             out.int(cachesize); out.line(" pages,")
             out.line("figure out whether each of the following page references hit or miss")
             out.line("in the page cache.")
@@ -132,7 +132,7 @@ enum PagingPolicyScript {
             out.newline()
         }
         guard let policy = Policy(rawValue: policyName) else {
-            out.line("Policy \(policyName) is not yet implemented")
+            out.line(text: "Policy \(policyName) is not yet implemented")
             throw .exit(1)
         }
 
@@ -151,7 +151,7 @@ enum PagingPolicyScript {
         }
         out.write("FINALSTATS hits "); out.int(counts.hits)
         out.write("   misses "); out.int(counts.misses)
-        out.write("   hitrate "); out.write(pyFixed(100.0 * Double(counts.hits) / total, precision: 2))
+        out.write("   hitrate "); out.text(pyFixed(100.0 * Double(counts.hits) / total, precision: 2))
         out.newline()
         out.newline()
     }
@@ -254,7 +254,7 @@ enum PagingPolicyScript {
         var hits = 0
         var misses = 0
         let (leftStr, rightStr) = policy.sides
-        var scratch: [UInt8] = []
+        let scratch = ScriptOutput()
 
         for (addrIndex, n) in pages.enumerated() {
             var idx = -1
@@ -323,17 +323,17 @@ enum PagingPolicyScript {
 
             if trace {
                 out.write("Access: "); out.int(n); out.write(idx == -1 ? "  MISS " : "  HIT  ")
-                out.write(leftStr); out.write(" -> ")
-                scratch.removeAll(keepingCapacity: true)
-                scratch.append(0x5B)
+                out.text(leftStr); out.write(" -> ")
+                scratch.reset()
+                scratch.byte(0x5B)
                 for (k, page) in memory.enumerated() {
-                    if k > 0 { scratch.append(0x2C); scratch.append(0x20) }
-                    appendPyFormat(page, width: 0, zeroPad: false, radix: 10, to: &scratch)
+                    if k > 0 { scratch.write(", ") }
+                    scratch.int(page)
                 }
-                scratch.append(0x5D)
-                for _ in scratch.count..<max(12, scratch.count) { out.byte(0x20) }
-                out.bytes(scratch)
-                out.write(" <- "); out.write(rightStr); out.write(" Replaced:")
+                scratch.byte(0x5D)
+                for _ in scratch.buffered.count..<max(12, scratch.buffered.count) { out.byte(0x20) }
+                out.bytes(scratch.buffered)
+                out.write(" <- "); out.text(rightStr); out.write(" Replaced:")
                 if victim == -1 { out.write("-") } else { out.int(victim) }
                 out.write(" [Hits:"); out.int(hits); out.write(" Misses:"); out.int(misses); out.line("]")
             }

@@ -24,9 +24,9 @@ enum RelocationScript {
         let out = ctx.out
         let seed = o.int("seed")
         out.newline()
-        out.line("ARG seed " + (try ScriptValues.str(seed)))
-        out.line("ARG address space size " + o.string("asize"))
-        out.line("ARG phys mem size " + o.string("psize"))
+        out.line(text: "ARG seed " + (try ScriptValues.str(seed)))
+        out.line(text: "ARG address space size " + o.string("asize"))
+        out.line(text: "ARG phys mem size " + o.string("psize"))
         out.newline()
 
         var rng = PythonRandom(seed: seed)

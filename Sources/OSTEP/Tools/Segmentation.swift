@@ -25,7 +25,7 @@ enum SegmentationScript {
 
     static func abortIf(_ condition: Bool, _ message: String, _ out: ScriptOutput) throws(ScriptExit) {
         if condition {
-            out.line("Error: " + message)
+            out.line(text: "Error: " + message)
             throw .exit(1)
         }
     }
@@ -35,9 +35,9 @@ enum SegmentationScript {
         let o = try ctx.parser(options).parse(arguments, out: ctx.out, host: ctx.host)
         let out = ctx.out
         let seed = o.int("seed")
-        out.line("ARG seed " + (try ScriptValues.str(seed)))
-        out.line("ARG address space size " + o.string("asize"))
-        out.line("ARG phys mem size " + o.string("psize"))
+        out.line(text: "ARG seed " + (try ScriptValues.str(seed)))
+        out.line(text: "ARG address space size " + o.string("asize"))
+        out.line(text: "ARG phys mem size " + o.string("psize"))
         out.newline()
 
         var rng = PythonRandom(seed: seed)
