@@ -15,7 +15,7 @@ public func pyFormat(_ value: Int, width: Int = 0, zeroPad: Bool = false, radix:
 }
 
 /// Formats `value` as `pyFormat` does and passes the bytes to `body`, without allocating.
-@inlinable
+@inlinable @inline(__always)
 func withPyFormat(_ value: Int, width: Int, zeroPad: Bool, radix: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
     var m = value.magnitude
     let r = UInt(radix)
@@ -24,12 +24,29 @@ func withPyFormat(_ value: Int, width: Int, zeroPad: Bool, radix: Int, _ body: (
         (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     withUnsafeMutableBytes(of: &scratch) { buf in
         var start = 96
-        repeat {
-            let d = UInt8(truncatingIfNeeded: m % r)
-            start &-= 1
-            buf[start] = d < 10 ? 0x30 &+ d : 0x57 &+ d
-            m /= r
-        } while m != 0
+        if r == 16 {
+            repeat {
+                let d = UInt8(truncatingIfNeeded: m & 15)
+                start &-= 1
+                buf[start] = d < 10 ? 0x30 &+ d : 0x57 &+ d
+                m >>= 4
+            } while m != 0
+        } else if r == 10 {
+            // A constant divisor: the compiler divides by multiplying.
+            repeat {
+                let (q, d) = m.quotientAndRemainder(dividingBy: 10)
+                start &-= 1
+                buf[start] = 0x30 &+ UInt8(truncatingIfNeeded: d)
+                m = q
+            } while m != 0
+        } else {
+            repeat {
+                let d = UInt8(truncatingIfNeeded: m % r)
+                start &-= 1
+                buf[start] = d < 10 ? 0x30 &+ d : 0x57 &+ d
+                m /= r
+            } while m != 0
+        }
         let digits = 96 - start
         let signWidth = value < 0 ? 1 : 0
         let pad = max(0, width - digits - signWidth)

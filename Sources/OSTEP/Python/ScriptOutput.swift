@@ -74,7 +74,11 @@ public final class ScriptOutput {
     @inlinable
     public func bytes(_ b: UnsafeRawBufferPointer) {
         if count &+ b.count > capacity { grow(b.count) }
-        if let src = b.baseAddress {
+        if b.count <= 16 {
+            // Short pieces (numbers, separators) are cheaper copied by hand than through memmove.
+            var i = 0
+            while i < b.count { base[count &+ i] = b[i]; i &+= 1 }
+        } else if let src = b.baseAddress {
             UnsafeMutableRawPointer(base + count).copyMemory(from: src, byteCount: b.count)
         }
         count &+= b.count
