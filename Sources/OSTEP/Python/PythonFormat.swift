@@ -14,6 +14,16 @@ public func pyFormat(_ value: Int, width: Int = 0, zeroPad: Bool = false, radix:
     return String(decoding: bytes, as: UTF8.self)
 }
 
+/// The decimal digits of 0..<10000: the ASCII digits in bytes 0...3 (the first digit in the low
+/// byte), the digit count in bits 32 and up.
+@usableFromInline
+let smallDecimals: [UInt64] = (0..<10_000).map { n in
+    let text = Array(String(n).utf8)
+    var entry = UInt64(text.count) << 32
+    for (i, d) in text.enumerated() { entry |= UInt64(d) << (8 * UInt64(i)) }
+    return entry
+}
+
 /// Formats `value` as `pyFormat` does and passes the bytes to `body`, without allocating.
 @inlinable @inline(__always)
 func withPyFormat(_ value: Int, width: Int, zeroPad: Bool, radix: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
@@ -24,7 +34,13 @@ func withPyFormat(_ value: Int, width: Int, zeroPad: Bool, radix: Int, _ body: (
         (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     withUnsafeMutableBytes(of: &scratch) { buf in
         var start = 96
-        if r == 16 {
+        if r == 10 && m < 10_000 {
+            // Small numbers (pages, sizes, counts) come from a table of their digits.
+            let entry = smallDecimals[Int(truncatingIfNeeded: m)]
+            let length = Int(truncatingIfNeeded: entry >> 32)
+            start &-= length
+            for i in 0..<length { buf[start &+ i] = UInt8(truncatingIfNeeded: entry >> (8 * UInt64(i))) }
+        } else if r == 16 {
             repeat {
                 let d = UInt8(truncatingIfNeeded: m & 15)
                 start &-= 1

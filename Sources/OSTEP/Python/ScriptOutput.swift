@@ -11,6 +11,8 @@ public final class ScriptOutput {
     @exclusivity(unchecked) @usableFromInline var capacity: Int
     @exclusivity(unchecked) @usableFromInline var count = 0
     @usableFromInline let sink: ((UnsafeBufferPointer<UInt8>) -> Void)?
+    /// `smallDecimals`, held here so the hot path skips the global's lazy-initialisation check.
+    @usableFromInline let digitTable = smallDecimals
     @usableFromInline var collected: [UInt8] = []
     @usableFromInline static let chunkSize = 1 << 16
 
@@ -71,7 +73,7 @@ public final class ScriptOutput {
 
     /// Appends raw bytes.
     /// - Complexity: O(bytes).
-    @inlinable
+    @inlinable @inline(__always)
     public func bytes(_ b: UnsafeRawBufferPointer) {
         if count &+ b.count > capacity { grow(b.count) }
         if b.count <= 16 {
@@ -90,7 +92,7 @@ public final class ScriptOutput {
 
     /// Appends UTF-8 text known at compile time.
     /// - Complexity: O(text length).
-    @inlinable
+    @inlinable @inline(__always)
     public func write(_ text: StaticString) {
         bytes(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
@@ -134,8 +136,21 @@ public final class ScriptOutput {
 
     /// Appends `'%<0?><width>d' % value`.
     /// - Complexity: O(digits + width).
-    @inlinable
+    @inlinable @inline(__always)
     public func int(_ value: Int, width: Int = 0, zeroPad: Bool = false) {
+        if width == 0, UInt(bitPattern: value) < 10_000, count &+ 8 <= capacity {
+            // The common case (a page, a size, a count): four digit bytes stored at once.
+            let entry = digitTable[value]
+            UnsafeMutableRawPointer(base + count).storeBytes(of: UInt32(truncatingIfNeeded: entry), as: UInt32.self)
+            count &+= Int(truncatingIfNeeded: entry >> 32)
+        } else {
+            formatInt(value, width: width, zeroPad: zeroPad)
+        }
+    }
+
+    @usableFromInline
+    @inline(never)
+    func formatInt(_ value: Int, width: Int, zeroPad: Bool) {
         withPyFormat(value, width: width, zeroPad: zeroPad, radix: 10) { bytes($0) }
     }
 

@@ -196,24 +196,32 @@ enum PagingPolicyScript {
 
     /// Hit and miss counts from VMSim's policies, for the policies whose counts equal the script's.
     static func engineCounts(_ policy: Policy, _ pages: [Int], frames: Int) -> (hits: Int, misses: Int)? {
-        var accesses = pages.map { PageAccess(page: UInt64(bitPattern: Int64($0))) }
+        let next = policy == .opt ? nextUses(pages, limit: pages.count) : []
         func run<P: ReplacementPolicy>(_ p: P) -> (hits: Int, misses: Int) {
+            // The references go to the engine in batches through one reused buffer.
             var sim = PagingSimulation(policy: p)
-            accesses.withUnsafeBufferPointer { sim.run($0) }
+            var batch: [PageAccess] = []
+            batch.reserveCapacity(4096)
+            var start = 0
+            while start < pages.count {
+                let end = min(start + 4096, pages.count)
+                batch.removeAll(keepingCapacity: true)
+                for i in start..<end {
+                    let nextUse = next.isEmpty ? PageAccess.unknown
+                        : next[i] == pages.count ? PageAccess.never : Int64(next[i])
+                    batch.append(PageAccess(page: UInt64(bitPattern: Int64(pages[i])), nextUse: nextUse))
+                }
+                batch.withUnsafeBufferPointer { sim.run($0) }
+                start = end
+            }
             return (Int(sim.stats.hits), Int(sim.stats.misses))
         }
         switch policy {
         case .fifo: return run(FIFOPolicy(frames: frames))
         case .lru: return run(LRUPolicy(frames: frames))
         case .mru: return run(MRUPolicy(frames: frames))
-        case .opt:
-            let next = nextUses(pages, limit: pages.count)
-            for i in accesses.indices {
-                accesses[i].nextUse = next[i] == pages.count ? PageAccess.never : Int64(next[i])
-            }
-            return run(OPTPolicy(frames: frames))
-        case .unopt, .rand, .clock:
-            return nil
+        case .opt: return run(OPTPolicy(frames: frames))
+        case .unopt, .rand, .clock: return nil
         }
     }
 
