@@ -108,6 +108,27 @@ struct PythonFormatTests {
         #expect(pyFormat(c.value, width: c.width, zeroPad: c.zeroPad, radix: c.radix) == c.expected)
     }
 
+    /// ScriptOutput's fast paths (digit tables, widths up to 16) agree with the general formatter.
+    @Test func outputFastPathsMatchGeneralFormatting() {
+        var rng = PythonRandom(seed: 7)
+        var values = [0, 1, 9, 10, 99, 100, 9_999, 10_000, 10_001, 99_999_999, 100_000_000, -1, -10_000, Int.max, Int.min]
+        for _ in 0..<2000 { values.append(Int(rng.getrandbits(Int(rng.getrandbits(5)) + 1))) }
+        for v in values {
+            for width in [0, 1, 2, 3, 4, 8, 12, 16, 17, 40] {
+                for zeroPad in [false, true] {
+                    let out = ScriptOutput()
+                    out.int(v, width: width, zeroPad: zeroPad)
+                    out.byte(0x7C)
+                    out.hex(v, width: width, zeroPad: zeroPad)
+                    out.finish()
+                    let expected = pyFormat(v, width: width, zeroPad: zeroPad, radix: 10) + "|"
+                        + pyFormat(v, width: width, zeroPad: zeroPad, radix: 16)
+                    #expect(String(decoding: out.bytes, as: UTF8.self) == expected, "\(v) width \(width)")
+                }
+            }
+        }
+    }
+
     struct ParseCase: Sendable, CustomTestStringConvertible {
         var text: String, base: Int, expected: String?
         init(_ text: String, base: Int, _ expected: String?) { self.text = text; self.base = base; self.expected = expected }

@@ -24,6 +24,15 @@ let smallDecimals: [UInt64] = (0..<10_000).map { n in
     return entry
 }
 
+/// 0..<10000 as four ASCII digits with leading zeros, the first in the low byte.
+@usableFromInline
+let fourDigits: [UInt32] = (0..<10_000).map { n in
+    let text = Array(String(10_000 + n).utf8.dropFirst())
+    var entry: UInt32 = 0
+    for (i, d) in text.enumerated() { entry |= UInt32(d) << (8 * UInt32(i)) }
+    return entry
+}
+
 /// Formats `value` as `pyFormat` does and passes the bytes to `body`, without allocating.
 @inlinable @inline(__always)
 func withPyFormat(_ value: Int, width: Int, zeroPad: Bool, radix: Int, _ body: (UnsafeRawBufferPointer) -> Void) {

@@ -13,6 +13,8 @@ public final class ScriptOutput {
     @usableFromInline let sink: ((UnsafeBufferPointer<UInt8>) -> Void)?
     /// `smallDecimals`, held here so the hot path skips the global's lazy-initialisation check.
     @usableFromInline let digitTable = smallDecimals
+    /// `fourDigits`, held here for the same reason.
+    @usableFromInline let fourDigitTable = fourDigits
     @usableFromInline var collected: [UInt8] = []
     @usableFromInline static let chunkSize = 1 << 16
 
@@ -138,14 +140,34 @@ public final class ScriptOutput {
     /// - Complexity: O(digits + width).
     @inlinable @inline(__always)
     public func int(_ value: Int, width: Int = 0, zeroPad: Bool = false) {
-        if width == 0, UInt(bitPattern: value) < 10_000, count &+ 8 <= capacity {
-            // The common case (a page, a size, a count): four digit bytes stored at once.
-            let entry = digitTable[value]
-            UnsafeMutableRawPointer(base + count).storeBytes(of: UInt32(truncatingIfNeeded: entry), as: UInt32.self)
-            count &+= Int(truncatingIfNeeded: entry >> 32)
-        } else {
+        guard UInt(bitPattern: value) < 100_000_000, width <= 16, count &+ 32 <= capacity else {
             formatInt(value, width: width, zeroPad: zeroPad)
+            return
         }
+        // The common case (a page, an address, a count): digits from tables, stored four at a time.
+        var p = base + count
+        if value < 10_000 {
+            let entry = digitTable[value]
+            let length = Int(truncatingIfNeeded: entry >> 32)
+            if width > length { p = fill(p, width &- length, zeroPad) }
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: entry), as: UInt32.self)
+            count = p - base + length
+        } else {
+            let (high, low) = value.quotientAndRemainder(dividingBy: 10_000)
+            let entry = digitTable[high]
+            let length = Int(truncatingIfNeeded: entry >> 32)
+            if width > length &+ 4 { p = fill(p, width &- length &- 4, zeroPad) }
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: entry), as: UInt32.self)
+            UnsafeMutableRawPointer(p + length).storeBytes(of: fourDigitTable[low], as: UInt32.self)
+            count = p - base + length &+ 4
+        }
+    }
+
+    /// Writes `n` padding bytes (spaces, or zeros when `zeroPad`) at `p`; returns the end.
+    @inlinable @inline(__always)
+    func fill(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, _ zeroPad: Bool) -> UnsafeMutablePointer<UInt8> {
+        p.update(repeating: zeroPad ? 0x30 : 0x20, count: n)
+        return p + n
     }
 
     @usableFromInline
@@ -156,8 +178,30 @@ public final class ScriptOutput {
 
     /// Appends `'%<0?><width>x' % value`.
     /// - Complexity: O(digits + width).
-    @inlinable
+    @inlinable @inline(__always)
     public func hex(_ value: Int, width: Int = 0, zeroPad: Bool = false) {
+        guard value >= 0, width <= 16, count &+ 32 <= capacity else {
+            formatHex(value, width: width, zeroPad: zeroPad)
+            return
+        }
+        let v = UInt64(value)
+        let digits = max(1, (67 &- v.leadingZeroBitCount) / 4)
+        var p = base + count
+        if width > digits { p = fill(p, width &- digits, zeroPad) }
+        var shift = UInt64(digits &- 1) &* 4
+        while true {
+            let d = UInt8(truncatingIfNeeded: (v >> shift) & 15)
+            p.pointee = d < 10 ? 0x30 &+ d : 0x57 &+ d
+            p += 1
+            if shift == 0 { break }
+            shift &-= 4
+        }
+        count = p - base
+    }
+
+    @usableFromInline
+    @inline(never)
+    func formatHex(_ value: Int, width: Int, zeroPad: Bool) {
         withPyFormat(value, width: width, zeroPad: zeroPad, radix: 16) { bytes($0) }
     }
 }
