@@ -42,6 +42,7 @@ public enum OSTEPTool: String, CaseIterable, Sendable {
 
     /// The tool called `name`: its VMSim name, its script's file name (`malloc.py`) or that name
     /// without `.py` (`paging-linear-translate`).
+    /// - Complexity: O(1).
     public init?(named name: String) {
         if let tool = OSTEPTool(rawValue: name) { self = tool; return }
         let stem = name.hasSuffix(".py") ? String(name.dropLast(3)) : name
@@ -156,6 +157,16 @@ enum ScriptValues {
             throw .crash("the integer has more than 4300 digits, too many for str()", exception: "ValueError")
         }
         return s
+    }
+
+    /// The `ARG seed`, `ARG address space size` and `ARG phys mem size` lines the address-translation
+    /// scripts (linear, segmentation, relocation) start with; returns the seed.
+    static func echoSeedAndSizes(_ o: OptionParser.Values, _ out: ScriptOutput) throws(ScriptExit) -> PythonInt {
+        let seed = o.int("seed")
+        out.line(text: "ARG seed " + (try str(seed)))
+        out.line(text: "ARG address space size " + o.string("asize"))
+        out.line(text: "ARG phys mem size " + o.string("psize"))
+        return seed
     }
 
     /// The scripts' `convert(size)`: a number with an optional `k`/`K`, `m`/`M` or `g`/`G` suffix

@@ -22,6 +22,7 @@ public struct PythonInt: Hashable, Sendable, CustomStringConvertible {
     public static let boundedLimit = 1 << 60
 
     /// `value`, exactly.
+    /// - Complexity: O(1).
     public init(_ value: Int) {
         isNegative = value < 0
         var m = value.magnitude

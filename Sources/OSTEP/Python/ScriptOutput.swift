@@ -19,6 +19,7 @@ public final class ScriptOutput {
     @usableFromInline static let chunkSize = 1 << 16
 
     /// Output passed to `sink` in chunks of about 64 KiB (and the rest at `finish()`).
+    /// - Complexity: O(1).
     public init(sink: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
         self.sink = sink
         capacity = Self.chunkSize + 4096
@@ -26,6 +27,7 @@ public final class ScriptOutput {
     }
 
     /// Output kept in memory, read back with `bytes` after `finish()`.
+    /// - Complexity: O(1).
     public init() {
         sink = nil
         capacity = 4096
@@ -89,6 +91,7 @@ public final class ScriptOutput {
     }
 
     /// Appends raw bytes.
+    /// - Complexity: O(bytes).
     @inlinable
     public func bytes(_ b: [UInt8]) { b.withUnsafeBytes { bytes($0) } }
 
@@ -108,6 +111,7 @@ public final class ScriptOutput {
     }
 
     /// Appends one byte.
+    /// - Complexity: O(1) amortized.
     @inlinable
     public func byte(_ b: UInt8) {
         if count == capacity { grow(1) }
@@ -115,7 +119,8 @@ public final class ScriptOutput {
         count &+= 1
     }
 
-    /// Ends the line (`print`'s `"\n"`).
+    /// Ends the line (`print`'s `"\n"`), handing a full buffer to the sink.
+    /// - Complexity: O(1), or O(buffered bytes) when the buffer goes to the sink.
     @inlinable
     public func newline() {
         byte(0x0A)
@@ -123,6 +128,7 @@ public final class ScriptOutput {
     }
 
     /// Appends `text` and ends the line: `print(text)`.
+    /// - Complexity: O(text length).
     @inlinable
     public func line(_ text: StaticString) {
         write(text)
@@ -130,6 +136,7 @@ public final class ScriptOutput {
     }
 
     /// Appends `text` and ends the line: `print(text)`.
+    /// - Complexity: O(text length).
     @inlinable
     public func line(text: String) {
         self.text(text)
@@ -231,6 +238,8 @@ public struct ScriptHost: Sendable {
     /// `OSError` text, e.g. "No such file or directory").
     public var readFile: @Sendable (String) -> Result<[UInt8], FileReadError>
 
+    /// A host with these environment and file look-ups.
+    /// - Complexity: O(1).
     public init(environment: @escaping @Sendable (String) -> String?,
                 readFile: @escaping @Sendable (String) -> Result<[UInt8], FileReadError>) {
         self.environment = environment
@@ -245,5 +254,6 @@ public struct ScriptHost: Sendable {
 /// Why a file could not be read.
 public struct FileReadError: Error, Sendable, Hashable {
     public var reason: String
+    /// - Complexity: O(1).
     public init(reason: String) { self.reason = reason }
 }

@@ -44,12 +44,9 @@ enum LinearTranslateScript {
     static func main(_ arguments: [String], _ ctx: ScriptContext) throws(ScriptExit) {
         let o = try ctx.parser(options).parse(arguments, out: ctx.out, host: ctx.host)
         let out = ctx.out
-        let seed = o.int("seed")
         let verbose = o.bool("verbose")
         let addresses = o.string("addresses")
-        out.line(text: "ARG seed " + (try ScriptValues.str(seed)))
-        out.line(text: "ARG address space size " + o.string("asize"))
-        out.line(text: "ARG phys mem size " + o.string("psize"))
+        let seed = try ScriptValues.echoSeedAndSizes(o, out)
         out.line(text: "ARG page size " + o.string("pagesize"))
         out.line(text: "ARG verbose " + (verbose ? "True" : "False"))
         out.line(text: "ARG addresses " + addresses)

@@ -34,10 +34,7 @@ enum SegmentationScript {
     static func main(_ arguments: [String], _ ctx: ScriptContext) throws(ScriptExit) {
         let o = try ctx.parser(options).parse(arguments, out: ctx.out, host: ctx.host)
         let out = ctx.out
-        let seed = o.int("seed")
-        out.line(text: "ARG seed " + (try ScriptValues.str(seed)))
-        out.line(text: "ARG address space size " + o.string("asize"))
-        out.line(text: "ARG phys mem size " + o.string("psize"))
+        let seed = try ScriptValues.echoSeedAndSizes(o, out)
         out.newline()
 
         var rng = PythonRandom(seed: seed)
