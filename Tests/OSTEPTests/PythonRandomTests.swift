@@ -73,5 +73,9 @@ struct PythonRandomTests {
         #expect(rng.randrange(0, 10, step: 0) == nil)
         #expect(rng.randint(3, 2) == nil)
         #expect(rng.choice([Int]()) == nil)
+        #expect(rng.randrange(0, Int.min, step: -1) == nil)
+        #expect(rng.randrange(0, Int.min, step: -2) != nil)
+        #expect(rng.randrange(0, Int.max, step: 2) != nil)
+        #expect(rng.randint(0, Int.max) == nil)
     }
 }

@@ -127,7 +127,7 @@ public struct PythonRandom: Sendable {
     }
 
     /// `random.randrange(start, stop, step)`, or `nil` where Python raises `ValueError` (an empty
-    /// range or a zero step).
+    /// range or a zero step) and where the range does not fit in 64 bits.
     /// - Complexity: O(1) expected.
     public mutating func randrange(_ start: Int, _ stop: Int, step: Int = 1) -> Int? {
         let (width, overflow) = stop.subtractingReportingOverflow(start)
@@ -135,16 +135,13 @@ public struct PythonRandom: Sendable {
         if step == 1 {
             return width > 0 ? start + randbelow(width) : nil
         }
-        let n: Int
-        if step > 0 {
-            n = floorDivide(width + step - 1, step)
-        } else if step < 0 {
-            n = floorDivide(width + step + 1, step)
-        } else {
-            return nil
-        }
-        guard n > 0 else { return nil }
-        return start + step * randbelow(n)
+        guard step != 0 else { return nil }
+        // Python's n = (width + step - 1) // step (or + 1 for a negative step), the ceiling of
+        // width / step, computed without overflow.
+        let quotient = step > 0 ? (width > 0 ? (width - 1) / step : -1) : (width < 0 ? (width + 1) / step : -1)
+        let (n, nOverflow) = quotient.addingReportingOverflow(1)
+        guard !nOverflow, n > 0 else { return nil }
+        return start &+ step &* randbelow(n)
     }
 
     /// `random.randrange(stop)`, or `nil` for `stop <= 0` (Python's `ValueError`).
