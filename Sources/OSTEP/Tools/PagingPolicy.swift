@@ -95,8 +95,14 @@ enum PagingPolicyScript {
         let clockbits = try ScriptValues.bounded(o.int("clockbits"), "clockbits")
         var rng = PythonRandom(seed: seed)
 
+        // With -c -N and drawn references, FIFO, LRU and MRU need no list of them: the engine takes
+        // them as they are drawn (nothing else draws in between), saving the memory and its faults.
+        let streamed = o.bool("solve") && notrace && addressFile.isEmpty && addresses == "-1" && cachesize > 0
+            && numaddrs > 0 && [.fifo, .lru, .mru].contains(Policy(rawValue: policyName))
         var refs = References(pages: [], firstBad: nil)
-        if !addressFile.isEmpty {
+        if streamed {
+            // Drawn below.
+        } else if !addressFile.isEmpty {
             refs.pages = try readAddressFile(addressFile, ctx.host)
         } else if addresses == "-1" {
             refs.pages.reserveCapacity(max(0, min(numaddrs, 1 << 26)))
@@ -137,8 +143,15 @@ enum PagingPolicyScript {
         }
 
         let counts: (hits: Int, misses: Int)
-        if notrace, refs.firstBad == nil, cachesize > 0, !refs.pages.isEmpty,
-           let c = engineCounts(policy, refs.pages, frames: min(cachesize, refs.pages.count)) {
+        if streamed {
+            let scale = Double(maxpage)
+            counts = engineCounts(policy, count: numaddrs, frames: min(cachesize, numaddrs), nextUse: []) { _ in
+                ScriptValues.trunc(scale * rng.random())
+            }!
+        } else if notrace, refs.firstBad == nil, cachesize > 0, !refs.pages.isEmpty,
+                  let c = engineCounts(policy, count: refs.pages.count, frames: min(cachesize, refs.pages.count),
+                                       nextUse: policy == .opt ? nextUses(refs.pages, limit: refs.pages.count) : [],
+                                       page: { refs.pages[$0] }) {
             counts = c
         } else {
             counts = try simulate(policy, refs, cachesize: cachesize, clockbits: clockbits,
@@ -194,22 +207,24 @@ enum PagingPolicyScript {
         return pages
     }
 
-    /// Hit and miss counts from VMSim's policies, for the policies whose counts equal the script's.
-    static func engineCounts(_ policy: Policy, _ pages: [Int], frames: Int) -> (hits: Int, misses: Int)? {
-        let next = policy == .opt ? nextUses(pages, limit: pages.count) : []
+    /// Hit and miss counts from VMSim's policies, for the policies whose counts equal the script's
+    /// (`nil` for the others): `count` references, `page(i)` called once for each i in order, with
+    /// each reference's next use for OPT.
+    static func engineCounts(_ policy: Policy, count: Int, frames: Int, nextUse next: [Int],
+                             page: (Int) -> Int) -> (hits: Int, misses: Int)? {
         func run<P: ReplacementPolicy>(_ p: P) -> (hits: Int, misses: Int) {
             // The references go to the engine in batches through one reused buffer.
             var sim = PagingSimulation(policy: p)
             var batch: [PageAccess] = []
             batch.reserveCapacity(4096)
             var start = 0
-            while start < pages.count {
-                let end = min(start + 4096, pages.count)
+            while start < count {
+                let end = min(start + 4096, count)
                 batch.removeAll(keepingCapacity: true)
                 for i in start..<end {
                     let nextUse = next.isEmpty ? PageAccess.unknown
-                        : next[i] == pages.count ? PageAccess.never : Int64(next[i])
-                    batch.append(PageAccess(page: UInt64(bitPattern: Int64(pages[i])), nextUse: nextUse))
+                        : next[i] == count ? PageAccess.never : Int64(next[i])
+                    batch.append(PageAccess(page: UInt64(bitPattern: Int64(page(i))), nextUse: nextUse))
                 }
                 batch.withUnsafeBufferPointer { sim.run($0) }
                 start = end
