@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "VMSim", targets: ["VMSim"]),
         .library(name: "VMTrace", targets: ["VMTrace"]),
         .library(name: "VMReport", targets: ["VMReport"]),
+        .library(name: "OSTEP", targets: ["OSTEP"]),
         .executable(name: "vmsim", targets: ["vmsim"]),
     ],
     dependencies: [
@@ -21,11 +22,13 @@ let package = Package(
         .target(name: "VMTrace", dependencies: ["VMSim"]),
         // Text tables, JSON and CSV rendering of simulation results.
         .target(name: "VMReport", dependencies: ["VMSim"]),
+        // Bit-exact equivalents of the OSTEP homework simulators, with a port of Python's random.
+        .target(name: "OSTEP", dependencies: ["VMSim"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "vmsim",
             dependencies: [
-                "VMSim", "VMTrace", "VMReport",
+                "VMSim", "VMTrace", "VMReport", "OSTEP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -33,5 +36,10 @@ let package = Package(
         .testTarget(name: "VMTraceTests", dependencies: ["VMTrace", "VMSim"], exclude: ["Fixtures"]),
         .testTarget(name: "VMReportTests", dependencies: ["VMReport", "VMSim"]),
         .testTarget(name: "vmsimTests", dependencies: ["vmsim"]),
+        .testTarget(
+            name: "OSTEPTests",
+            dependencies: ["OSTEP"],
+            resources: [.copy("Resources/ostep"), .copy("Resources/ostep-extra")]
+        ),
     ]
 )

@@ -10,8 +10,9 @@ struct VMSimCommand: ParsableCommand {
             or plain page lists go in; exact counts come out. Start with `vmsim demo`.
 
             Exit status: 0 on success, 2 when a trace or input file is malformed or unreadable, \
-            64 for a usage error.
+            64 for a usage error. `vmsim ostep` tools exit as their Python scripts do (2 for an \
+            option error, 1 for a script error).
             """,
-        subcommands: [DemoCommand.self, PagingCommand.self, BuddyCommand.self]
+        subcommands: [DemoCommand.self, PagingCommand.self, BuddyCommand.self, OstepCommand.self]
     )
 }
