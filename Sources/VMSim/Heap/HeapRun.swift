@@ -45,12 +45,15 @@ final class HeapSimulatorBox<Allocator: HeapAllocator>: HeapSimulator, @unchecke
 
 extension HeapPolicy {
     /// A simulator of this policy under `model`.
-    public func makeSimulator(model: HeapModel, checking: HeapChecking = .off) -> any HeapSimulator {
+    public func makeSimulator(model: HeapModel, checking: HeapChecking = .off, leakLimit: Int = 10) -> any HeapSimulator {
         if self == .buddy {
-            return HeapSimulatorBox(policy: self, simulation: HeapSimulation(allocator: BuddyHeap(model: model), checking: checking))
+            var simulation = HeapSimulation(allocator: BuddyHeap(model: model), checking: checking)
+            simulation.leakLimit = leakLimit
+            return HeapSimulatorBox(policy: self, simulation: simulation)
         }
-        return HeapSimulatorBox(policy: self, simulation: HeapSimulation(allocator: FreeListAllocator(policy: self, model: model),
-                                                                         checking: checking))
+        var simulation = HeapSimulation(allocator: FreeListAllocator(policy: self, model: model), checking: checking)
+        simulation.leakLimit = leakLimit
+        return HeapSimulatorBox(policy: self, simulation: simulation)
     }
 }
 
@@ -69,8 +72,9 @@ public final class HeapRun: @unchecked Sendable {
 
     /// - Parameters:
     ///   - parallelism: the number of workers; defaults to the number of online processors.
-    public init(policies: [HeapPolicy], model: HeapModel, checking: HeapChecking = .off, parallelism: Int? = nil) {
-        simulators = policies.map { $0.makeSimulator(model: model, checking: checking) }
+    public init(policies: [HeapPolicy], model: HeapModel, checking: HeapChecking = .off, leakLimit: Int = 10,
+                parallelism: Int? = nil) {
+        simulators = policies.map { $0.makeSimulator(model: model, checking: checking, leakLimit: leakLimit) }
         self.parallelism = max(1, parallelism ?? ProcessorCount.online)
     }
 
