@@ -7,11 +7,12 @@ struct VMSimCommand: ParsableCommand {
         abstract: "Simulate an operating system's virtual memory on real traces, modelled on Linux.",
         discussion: """
             Trace-driven: memory-access traces from Valgrind Lackey, libCacheSim (oracleGeneral), Dinero \
-            or plain page lists go in; exact counts come out. Start with `vmsim demo`.
+            or plain page lists, and allocation traces (Valgrind --trace-malloc, CS:APP malloc lab, OSTEP \
+            op lists) go in; exact counts come out. Start with `vmsim demo`.
 
             Exit status: 0 on success, 2 when a trace or input file is malformed or unreadable, \
             64 for a usage error.
             """,
-        subcommands: [DemoCommand.self, PagingCommand.self]
+        subcommands: [DemoCommand.self, PagingCommand.self, HeapCommand.self]
     )
 }

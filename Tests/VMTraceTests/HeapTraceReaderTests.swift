@@ -132,7 +132,7 @@ struct MallocLabTraceTests {
         let s = report.results[0].stats
         #expect(s.invalidFrees == 1)
         #expect(s.diagnostics.first?.line == 5)
-        #expect(report.trace.describe(s.diagnostics[0].id) == "-1")
+        #expect(report.trace.describe(s.diagnostics[0].id) == "id -1")
         #expect(s.invariantViolation == nil)
         #expect(s.count(.reallocOfFreed) == 0)
     }

@@ -60,7 +60,7 @@ public struct HeapTraceSummary: Hashable, Sendable {
     /// An id as the trace writes it.
     public func describe(_ id: UInt64) -> String {
         switch idStyle {
-        case .number: String(Int64(bitPattern: id))
+        case .number: "id \(Int64(bitPattern: id))"
         case .address: "0x" + String(id, radix: 16, uppercase: true)
         case .pointerIndex: "ptr[\(id)]"
         }
