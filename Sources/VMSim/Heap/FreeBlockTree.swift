@@ -16,6 +16,7 @@ public struct TreeKey: Hashable, Comparable, Sendable {
 struct TreeNode: Sendable {
     @usableFromInline var left: Int32 = 0
     @usableFromInline var right: Int32 = 0
+    @usableFromInline var parent: Int32 = 0
     @usableFromInline var priority: UInt32 = 0
     /// Nodes in this subtree; 0 marks a block that is not in the tree.
     @usableFromInline var count: Int32 = 0
@@ -37,21 +38,27 @@ struct TreeNode: Sendable {
 ///     tree.countLess(TreeKey(0x1000))                    // 0: the first in address order
 ///
 /// Priorities come from a fixed hash sequence, so the shape (and so the cost, never the answers)
-/// is the same on every run.
+/// is the same on every run. Nodes link to their parents, so removing or updating a known block
+/// needs no search by key. A tree made with `augmented: false` keeps no counts or maximum sizes
+/// (cheaper when only `lowerBound`, `first` and `lastBelow` are used).
 public struct FreeBlockTree: Sendable {
     @usableFromInline var nodes: ContiguousArray<TreeNode>
     @usableFromInline var root: Int32 = 0
     @usableFromInline var priorityState: UInt64
+    @usableFromInline var storedCount = 0
+    /// Whether subtree counts and maximum sizes are kept (for `firstFit`, `countLess`, `largest`).
+    public let augmented: Bool
 
     /// An empty tree; `seed` varies the priority sequence.
-    public init(seed: UInt64 = 0) {
+    public init(seed: UInt64 = 0, augmented: Bool = true) {
         nodes = [TreeNode()]
         priorityState = seed &+ 0x2545_F491_4F6C_DD1D
+        self.augmented = augmented
     }
 
     /// The number of blocks in the tree.
     /// - Complexity: O(1).
-    @inlinable public var count: Int { Int(nodes[Int(root)].count) }
+    @inlinable public var count: Int { storedCount }
 
     /// The largest block size in the tree, 0 when empty.
     /// - Complexity: O(1).
@@ -96,18 +103,38 @@ public struct FreeBlockTree: Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         let priority = UInt32(truncatingIfNeeded: z ^ (z >> 31))
+        var newRoot = root
+        let augmented = self.augmented
         nodes.withUnsafeMutableBufferPointer { buffer in
             let p = buffer.baseAddress!
             precondition(p[Int(x)].count == 0, "block is already in the tree")
-            p[Int(x)].left = 0
-            p[Int(x)].right = 0
             p[Int(x)].priority = priority
             p[Int(x)].key = key
             p[Int(x)].size = size
+            // Walk down while the nodes outrank x; x joins each of their subtrees.
+            var t = newRoot, parent: Int32 = 0, wentLeft = false
+            while t != 0 && p[Int(t)].priority >= priority {
+                if augmented {
+                    p[Int(t)].count &+= 1
+                    if size > p[Int(t)].maxSize { p[Int(t)].maxSize = size }
+                }
+                parent = t
+                wentLeft = key < p[Int(t)].key
+                t = wentLeft ? p[Int(t)].left : p[Int(t)].right
+            }
+            let (l, r) = Self.split(p, t, key, augmented)
+            p[Int(x)].left = l
+            p[Int(x)].right = r
+            p[Int(l)].parent = x
+            p[Int(r)].parent = x
+            p[Int(x)].parent = parent
             p[Int(x)].count = 1
             p[Int(x)].maxSize = size
-            root = Self.insert(p, root, x)
+            if augmented { Self.pull(p, x) }
+            if parent == 0 { newRoot = x } else if wentLeft { p[Int(parent)].left = x } else { p[Int(parent)].right = x }
         }
+        root = newRoot
+        storedCount &+= 1
     }
 
     /// Removes block `b`, which must be in the tree.
@@ -115,13 +142,59 @@ public struct FreeBlockTree: Sendable {
     @inlinable
     public mutating func remove(_ b: Int32) {
         let x = b + 1
+        precondition(Int(x) < nodes.count && nodes[Int(x)].count > 0, "block is not in the tree")
+        var newRoot = root
+        let augmented = self.augmented
         nodes.withUnsafeMutableBufferPointer { buffer in
             let p = buffer.baseAddress!
-            precondition(p[Int(x)].count > 0, "block is not in the tree")
-            root = Self.remove(p, root, p[Int(x)].key)
+            let m = Self.merge(p, p[Int(x)].left, p[Int(x)].right, augmented)
+            let parent = p[Int(x)].parent
+            p[Int(m)].parent = parent
+            if parent == 0 {
+                newRoot = m
+            } else {
+                if p[Int(parent)].left == x { p[Int(parent)].left = m } else { p[Int(parent)].right = m }
+                if augmented {
+                    var t = parent
+                    while t != 0 {
+                        p[Int(t)].count &-= 1
+                        let l = Int(p[Int(t)].left), r = Int(p[Int(t)].right)
+                        p[Int(t)].maxSize = Swift.max(p[Int(t)].size, Swift.max(p[l].maxSize, p[r].maxSize))
+                        t = p[Int(t)].parent
+                    }
+                }
+            }
             p[Int(x)].count = 0
             p[Int(x)].left = 0
             p[Int(x)].right = 0
+            p[Int(x)].parent = 0
+        }
+        root = newRoot
+        storedCount &-= 1
+    }
+
+    /// Gives block `b` a new key and size in place. The new key must sort between the keys of
+    /// b's neighbours in the tree (an address-ordered free block that grows or shrinks in place).
+    /// - Complexity: O(log n) expected.
+    @inlinable
+    public mutating func update(_ b: Int32, key: TreeKey, size: UInt64) {
+        let x = b + 1
+        precondition(Int(x) < nodes.count && nodes[Int(x)].count > 0, "block is not in the tree")
+        let augmented = self.augmented
+        nodes.withUnsafeMutableBufferPointer { buffer in
+            let p = buffer.baseAddress!
+            p[Int(x)].key = key
+            p[Int(x)].size = size
+            guard augmented else { return }
+            // Fix the maximum sizes upwards, stopping where one does not change.
+            var t = x
+            while t != 0 {
+                let l = Int(p[Int(t)].left), r = Int(p[Int(t)].right)
+                let m = Swift.max(p[Int(t)].size, Swift.max(p[l].maxSize, p[r].maxSize))
+                if m == p[Int(t)].maxSize && t != x { return }
+                p[Int(t)].maxSize = m
+                t = p[Int(t)].parent
+            }
         }
     }
 
@@ -224,11 +297,15 @@ public struct FreeBlockTree: Sendable {
             }
             let l = walk(n.left, low, n.key), r = walk(n.right, n.key, high)
             let count = l.count + r.count + 1, largest = Swift.max(n.size, l.max, r.max)
-            if count != n.count { problem = problem ?? "tree count wrong at block \(t - 1)" }
-            if largest != n.maxSize { problem = problem ?? "tree max size wrong at block \(t - 1)" }
+            for c in [n.left, n.right] where c != 0 && nodes[Int(c)].parent != t {
+                problem = problem ?? "tree parent link wrong at block \(c - 1)"
+            }
+            if augmented && count != n.count { problem = problem ?? "tree count wrong at block \(t - 1)" }
+            if augmented && largest != n.maxSize { problem = problem ?? "tree max size wrong at block \(t - 1)" }
             return (count, largest)
         }
-        _ = walk(root, nil, nil)
+        let total = walk(root, nil, nil).count
+        if problem == nil && Int(total) != storedCount { problem = "tree holds \(total) blocks, its count says \(storedCount)" }
         return problem
     }
 
@@ -241,69 +318,42 @@ public struct FreeBlockTree: Sendable {
         p[Int(t)].maxSize = Swift.max(p[Int(t)].size, Swift.max(p[l].maxSize, p[r].maxSize))
     }
 
-    @usableFromInline
-    static func insert(_ p: UnsafeMutablePointer<TreeNode>, _ t: Int32, _ x: Int32) -> Int32 {
-        if t == 0 { return x }
-        if p[Int(x)].priority > p[Int(t)].priority {
-            let (l, r) = split(p, t, p[Int(x)].key)
-            p[Int(x)].left = l
-            p[Int(x)].right = r
-            pull(p, x)
-            return x
-        }
-        if p[Int(x)].key < p[Int(t)].key {
-            p[Int(t)].left = insert(p, p[Int(t)].left, x)
-        } else {
-            p[Int(t)].right = insert(p, p[Int(t)].right, x)
-        }
-        pull(p, t)
-        return t
-    }
-
     /// Splits `t` into keys below `key` and keys at or above it.
     @usableFromInline
-    static func split(_ p: UnsafeMutablePointer<TreeNode>, _ t: Int32, _ key: TreeKey) -> (Int32, Int32) {
+    static func split(_ p: UnsafeMutablePointer<TreeNode>, _ t: Int32, _ key: TreeKey, _ augmented: Bool) -> (Int32, Int32) {
         if t == 0 { return (0, 0) }
         if p[Int(t)].key < key {
-            let (l, r) = split(p, p[Int(t)].right, key)
+            let (l, r) = split(p, p[Int(t)].right, key, augmented)
             p[Int(t)].right = l
-            pull(p, t)
+            p[Int(l)].parent = t
+            if augmented { pull(p, t) }
             return (t, r)
         } else {
-            let (l, r) = split(p, p[Int(t)].left, key)
+            let (l, r) = split(p, p[Int(t)].left, key, augmented)
             p[Int(t)].left = r
-            pull(p, t)
+            p[Int(r)].parent = t
+            if augmented { pull(p, t) }
             return (l, t)
         }
     }
 
     @usableFromInline
-    static func merge(_ p: UnsafeMutablePointer<TreeNode>, _ a: Int32, _ b: Int32) -> Int32 {
+    static func merge(_ p: UnsafeMutablePointer<TreeNode>, _ a: Int32, _ b: Int32, _ augmented: Bool) -> Int32 {
         if a == 0 { return b }
         if b == 0 { return a }
         if p[Int(a)].priority > p[Int(b)].priority {
-            p[Int(a)].right = merge(p, p[Int(a)].right, b)
-            pull(p, a)
+            let m = merge(p, p[Int(a)].right, b, augmented)
+            p[Int(a)].right = m
+            p[Int(m)].parent = a
+            if augmented { pull(p, a) }
             return a
         } else {
-            p[Int(b)].left = merge(p, a, p[Int(b)].left)
-            pull(p, b)
+            let m = merge(p, a, p[Int(b)].left, augmented)
+            p[Int(b)].left = m
+            p[Int(m)].parent = b
+            if augmented { pull(p, b) }
             return b
         }
-    }
-
-    @usableFromInline
-    static func remove(_ p: UnsafeMutablePointer<TreeNode>, _ t: Int32, _ key: TreeKey) -> Int32 {
-        precondition(t != 0, "key not in the tree")
-        let k = p[Int(t)].key
-        if k == key { return merge(p, p[Int(t)].left, p[Int(t)].right) }
-        if key < k {
-            p[Int(t)].left = remove(p, p[Int(t)].left, key)
-        } else {
-            p[Int(t)].right = remove(p, p[Int(t)].right, key)
-        }
-        pull(p, t)
-        return t
     }
 
     /// The leftmost node of `t` with size at least `s` (s >= 1, so the sentinel never fits).

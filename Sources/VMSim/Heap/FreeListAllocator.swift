@@ -76,6 +76,8 @@ public struct FreeListAllocator: HeapAllocator {
         self.policy = policy
         self.model = model
         usesReport = (policy == .first || policy == .next) && model.order != .address
+        // Best and worst fit only ask for the first block at or after a key: no subtree counts or maxima.
+        fit = FreeBlockTree(seed: 1, augmented: policy != .best && policy != .worst)
         heapEnd = model.base
         rover = model.base
         if model.initialHeap > 0 {
@@ -99,7 +101,16 @@ public struct FreeListAllocator: HeapAllocator {
 
     /// - Complexity: O(1) (TLSF: O(length of the top list)).
     public func largestFreeBlock() -> UInt64 {
-        policy == .tlsf ? tlsf.largest(blocks) : fit.largest
+        switch policy {
+        case .tlsf: return tlsf.largest(blocks)
+        case .best:
+            let b = fit.lastBelow(.max)
+            return b >= 0 ? fit.size(of: b) : 0
+        case .worst:
+            let b = fit.first()
+            return b >= 0 ? fit.size(of: b) : 0
+        default: return fit.largest
+        }
     }
 
     /// - Complexity: O(n log n).
@@ -126,7 +137,7 @@ public struct FreeListAllocator: HeapAllocator {
             b = findFit(size)
         }
         if b >= 0 {
-            place(b, size)
+            b = place(b, size)
         } else {
             b = grow(size)
             if b < 0 { return -1 }
@@ -165,16 +176,14 @@ public struct FreeListAllocator: HeapAllocator {
         }
         let n = old.next
         if n >= 0 && blocks[Int(n)].state == HeapBlock.free && old.size &+ blocks[Int(n)].size >= size {
-            removeFree(n)
             let leftover = old.size &+ blocks[Int(n)].size &- size
             blocks[Int(block)].size = size
             touch(block)
             if leftover > 0 {
-                blocks[Int(n)].address = old.address &+ size
-                blocks[Int(n)].size = leftover
-                insertFree(n)
+                resizeFree(n, address: old.address &+ size, size: leftover)
                 notePossibleNeighbour(n)
             } else {
+                removeFree(n)
                 unlink(n)
             }
             return block
@@ -221,6 +230,17 @@ public struct FreeListAllocator: HeapAllocator {
         if n >= 0 { touch(n) }
     }
 
+    /// Puts `a` into the address chain right before `b`.
+    @inlinable
+    mutating func linkBefore(_ b: Int32, _ a: Int32) {
+        let p = blocks[Int(b)].prev
+        blocks[Int(a)].prev = p
+        blocks[Int(a)].next = b
+        blocks[Int(b)].prev = a
+        if p >= 0 { blocks[Int(p)].next = a; touch(p) } else { firstBlock = a }
+        touch(b)
+    }
+
     /// Takes `b` out of the address chain and recycles its slot (its bytes belong to a neighbour now).
     @inlinable
     mutating func unlink(_ b: Int32) {
@@ -232,20 +252,24 @@ public struct FreeListAllocator: HeapAllocator {
         touch(b)
     }
 
-    /// Splits `size` bytes off the front of free block `b` and allocates them.
+    /// Splits `size` bytes off the front of free block `b` and allocates them; returns the
+    /// allocated block. The remainder keeps b's number, so an address-ordered index updates it in
+    /// place.
     @inlinable
-    mutating func place(_ b: Int32, _ size: UInt64) {
-        removeFree(b)
+    mutating func place(_ b: Int32, _ size: UInt64) -> Int32 {
         let total = blocks[Int(b)].size
-        blocks[Int(b)].state = HeapBlock.allocated
-        blocks[Int(b)].size = size
-        touch(b)
-        if total > size {
-            let r = newBlock(address: blocks[Int(b)].address &+ size, size: total &- size, state: HeapBlock.allocated)
-            linkAfter(b, r)
-            insertFree(r)
-            notePossibleNeighbour(r)
+        if total == size {
+            removeFree(b)
+            blocks[Int(b)].state = HeapBlock.allocated
+            touch(b)
+            return b
         }
+        let address = blocks[Int(b)].address
+        let a = newBlock(address: address, size: size, state: HeapBlock.allocated)
+        linkBefore(b, a)
+        resizeFree(b, address: address &+ size, size: total &- size)
+        notePossibleNeighbour(b)
+        return a
     }
 
     /// No block fits: grows the heap by the shortfall into a free top block, or by the whole block.
@@ -282,25 +306,31 @@ public struct FreeListAllocator: HeapAllocator {
     /// Frees the allocated block `b` and coalesces it as the model says.
     @inlinable
     mutating func releaseRange(_ block: Int32) {
-        var b = block
+        let b = block
         blocks[Int(b)].state = HeapBlock.free
         touch(b)
         switch model.coalescing {
         case .immediate:
-            let p = blocks[Int(b)].prev
-            if p >= 0 && blocks[Int(p)].state == HeapBlock.free {
-                removeFree(p)
-                blocks[Int(p)].size &+= blocks[Int(b)].size
-                unlink(b)
-                b = p
-            }
-            let n = blocks[Int(b)].next
-            if n >= 0 && blocks[Int(n)].state == HeapBlock.free {
+            // The merged block keeps the number of a neighbour already on the free list, so that an
+            // address-ordered index updates it in place.
+            let p = blocks[Int(b)].prev, n = blocks[Int(b)].next
+            let prevFree = p >= 0 && blocks[Int(p)].state == HeapBlock.free
+            let nextFree = n >= 0 && blocks[Int(n)].state == HeapBlock.free
+            var size = blocks[Int(b)].size
+            if nextFree && prevFree {
+                size &+= blocks[Int(n)].size
                 removeFree(n)
-                blocks[Int(b)].size &+= blocks[Int(n)].size
                 unlink(n)
             }
-            insertFree(b)
+            if prevFree {
+                resizeFree(p, address: blocks[Int(p)].address, size: blocks[Int(p)].size &+ size)
+                unlink(b)
+            } else if nextFree {
+                resizeFree(n, address: blocks[Int(b)].address, size: blocks[Int(n)].size &+ size)
+                unlink(b)
+            } else {
+                insertFree(b)
+            }
         case .deferred:
             insertFree(b)
             let p = blocks[Int(b)].prev, n = blocks[Int(b)].next
@@ -325,15 +355,15 @@ public struct FreeListAllocator: HeapAllocator {
     /// Merges free block `b` with the free blocks after it.
     @inlinable
     mutating func mergeForward(_ b: Int32) {
-        removeFree(b)
+        var size = blocks[Int(b)].size
         var n = blocks[Int(b)].next
         while n >= 0 && blocks[Int(n)].state == HeapBlock.free {
+            size &+= blocks[Int(n)].size
             removeFree(n)
-            blocks[Int(b)].size &+= blocks[Int(n)].size
             unlink(n)
             n = blocks[Int(b)].next
         }
-        insertFree(b)
+        resizeFree(b, address: blocks[Int(b)].address, size: size)
     }
 
     /// Deferred coalescing: merges every run of adjacent free blocks that a free created, in
@@ -403,6 +433,32 @@ public struct FreeListAllocator: HeapAllocator {
         freeTotal &+= size
         freeCount &+= 1
         touch(b)
+    }
+
+    /// Moves or resizes free block `b` (it stays free and between the same neighbours in address
+    /// order): in place in address-ordered indexes, else out and back in. It joins a LIFO or FIFO
+    /// list afresh, as a re-inserted block would.
+    @inlinable
+    mutating func resizeFree(_ b: Int32, address: UInt64, size: UInt64) {
+        let old = blocks[Int(b)].size
+        if policy == .first || policy == .next {
+            blocks[Int(b)].address = address
+            blocks[Int(b)].size = size
+            blocks[Int(b)].seq = nextSeq
+            nextSeq &+= 1
+            fit.update(b, key: TreeKey(address), size: size)
+            if usesReport {
+                report.remove(b)
+                report.insert(b, key: reportKey(b), size: size)
+            }
+            freeTotal = freeTotal &- old &+ size
+            touch(b)
+        } else {
+            removeFree(b)
+            blocks[Int(b)].address = address
+            blocks[Int(b)].size = size
+            insertFree(b)
+        }
     }
 
     @inlinable

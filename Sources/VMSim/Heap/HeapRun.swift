@@ -1,10 +1,18 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The result of one allocator over one trace.
 public struct HeapResult: Sendable {
     public var policy: HeapPolicy
     public var stats: HeapStats
-    /// Seconds spent simulating (not reading the trace), for operations per second.
+    /// Processor seconds spent simulating (not reading the trace; the thread's CPU time, so that
+    /// other work on a shared machine does not count), for operations per second.
     public var seconds: Double
 
     /// Simulated operations per second (0 when too fast to time).
@@ -22,22 +30,40 @@ public protocol HeapSimulator: AnyObject, Sendable {
     var seconds: Double { get }
 }
 
-final class HeapSimulatorBox<Allocator: HeapAllocator>: HeapSimulator, @unchecked Sendable {
+/// The free-list heap behind a reference. Concrete (not generic) so that the replay loop is
+/// specialised for the allocator: a generic class's methods would run unspecialised.
+final class FreeListSimulator: HeapSimulator, @unchecked Sendable {
+    // Unchecked: one worker at a time mutates a simulator (HeapRun.feed).
     let policy: HeapPolicy
-    var simulation: HeapSimulation<Allocator>
+    var simulation: HeapSimulation<FreeListAllocator>
     var seconds = 0.0
 
-    init(policy: HeapPolicy, simulation: HeapSimulation<Allocator>) {
+    init(policy: HeapPolicy, simulation: HeapSimulation<FreeListAllocator>) {
         self.policy = policy
         self.simulation = simulation
     }
 
     func run(_ ops: UnsafeBufferPointer<HeapOp>) {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = threadCPUSeconds()
         simulation.run(ops)
-        let d = clock.now - start
-        seconds += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        seconds += threadCPUSeconds() - start
+    }
+
+    func finish() -> HeapStats { simulation.finish() }
+}
+
+/// The buddy heap behind a reference.
+final class BuddySimulator: HeapSimulator, @unchecked Sendable {
+    let policy = HeapPolicy.buddy
+    var simulation: HeapSimulation<BuddyHeap>
+    var seconds = 0.0
+
+    init(simulation: HeapSimulation<BuddyHeap>) { self.simulation = simulation }
+
+    func run(_ ops: UnsafeBufferPointer<HeapOp>) {
+        let start = threadCPUSeconds()
+        simulation.run(ops)
+        seconds += threadCPUSeconds() - start
     }
 
     func finish() -> HeapStats { simulation.finish() }
@@ -49,11 +75,11 @@ extension HeapPolicy {
         if self == .buddy {
             var simulation = HeapSimulation(allocator: BuddyHeap(model: model), checking: checking)
             simulation.leakLimit = leakLimit
-            return HeapSimulatorBox(policy: self, simulation: simulation)
+            return BuddySimulator(simulation: simulation)
         }
         var simulation = HeapSimulation(allocator: FreeListAllocator(policy: self, model: model), checking: checking)
         simulation.leakLimit = leakLimit
-        return HeapSimulatorBox(policy: self, simulation: simulation)
+        return FreeListSimulator(policy: self, simulation: simulation)
     }
 }
 
@@ -107,4 +133,11 @@ public final class HeapRun: @unchecked Sendable {
 struct SharedHeapBatch: @unchecked Sendable {
     let batch: UnsafeBufferPointer<HeapOp>
     init(_ batch: UnsafeBufferPointer<HeapOp>) { self.batch = batch }
+}
+
+/// The calling thread's processor time in seconds (CLOCK_THREAD_CPUTIME_ID).
+func threadCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }

@@ -44,9 +44,11 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     @usableFromInline var allocatedBlockBytes: UInt64 = 0
     @usableFromInline var freeBlocksSum: UInt64 = 0
     @usableFromInline var sampleEvery: UInt64 = 1
+    /// Operations until the next sample.
+    @usableFromInline var untilSample: UInt64 = 1
     @usableFromInline var nextCheckAll: UInt64 = 1
     /// Allocated blocks by address, when checking.
-    @usableFromInline var shadow = FreeBlockTree(seed: 3)
+    @usableFromInline var shadow = FreeBlockTree(seed: 3, augmented: false)
 
     public init(allocator: Allocator, checking: HeapChecking = .off) {
         self.allocator = allocator
@@ -67,7 +69,8 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
             let freeBlocks = allocator.freeBlockCount
             freeBlocksSum &+= UInt64(freeBlocks)
             if freeBlocks > stats.freeBlocksMax { stats.freeBlocksMax = freeBlocks }
-            if stats.ops % sampleEvery == 0 { takeSample() }
+            untilSample &-= 1
+            if untilSample == 0 { takeSample() }
             if checking != .off && stats.invariantViolation == nil { check() }
         }
     }
@@ -294,6 +297,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
             sampleEvery *= 2
             stats.samples.removeAll { $0.op % sampleEvery != 0 }
         }
+        untilSample = sampleEvery &- stats.ops % sampleEvery
     }
 
     @usableFromInline
