@@ -13,7 +13,7 @@ func simulate(_ policy: HeapPolicy, _ model: HeapModel = HeapModel(), _ ops: [He
 extension HeapSimulation {
     func address(ofID id: UInt64) -> UInt64? {
         let v = ids[id]
-        guard let v, v & Self.tagMask == 0 else { return nil }
+        guard v != HeapIDMap.absent, v & Self.tagMask == 0 else { return nil }
         return allocator.address(of: Int32(v))
     }
 }

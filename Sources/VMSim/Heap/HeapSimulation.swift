@@ -27,7 +27,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     public var leakLimit = 10
 
     // id -> state: a live block's handle, or `freedTag | line`, or `failedTag | line`.
-    @usableFromInline var ids = PageMap<UInt64>(expectedCount: 1024)
+    @usableFromInline var ids = HeapIDMap()
     @usableFromInline static var freedTag: UInt64 { 1 << 62 }
     @usableFromInline static var failedTag: UInt64 { 2 << 62 }
     @usableFromInline static var tagMask: UInt64 { 3 << 62 }
@@ -115,28 +115,23 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     mutating func apply(_ op: HeapOp) {
         switch op.kind {
         case .alloc:
-            let e = ids.index(of: op.id)
-            if e >= 0 {
-                let v = ids.value(at: e)
-                if v & Self.tagMask == 0 {
-                    diagnose(.idReused, op, earlierLine: allocLine[Int(v)])
-                }
-                ids.remove(at: e)
+            let v = ids[op.id]
+            if v != HeapIDMap.absent && v & Self.tagMask == 0 {
+                diagnose(.idReused, op, earlierLine: allocLine[Int(v)])
             }
             allocateNew(op.id, op.size, op)
         case .free:
-            let e = ids.index(of: op.id)
-            if e < 0 {
+            let v = ids[op.id]
+            if v == HeapIDMap.absent {
                 stats.frees &+= 1
                 diagnose(.invalidFree, op)
                 return
             }
-            let v = ids.value(at: e)
             switch v & Self.tagMask {
             case 0:
                 stats.frees &+= 1
                 release(Int32(truncatingIfNeeded: v))
-                ids.setValue(Self.freedTag | UInt64(op.line), at: e)
+                ids[op.id] = Self.freedTag | UInt64(op.line)
             case Self.freedTag:
                 stats.frees &+= 1
                 diagnose(.doubleFree, op, earlierLine: Int(v & ~Self.tagMask))
@@ -150,25 +145,25 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
 
     @inlinable
     mutating func reallocate(_ op: HeapOp) {
-        let e = ids.index(of: op.id)
-        let v = e >= 0 ? ids.value(at: e) : Self.failedTag
+        let stored = ids[op.id]
+        let known = stored != HeapIDMap.absent
+        let v = known ? stored : Self.failedTag
         let tag = v & Self.tagMask
-        let isNull = (e < 0 && op.flags.contains(.unknownIsNull)) || (e >= 0 && tag == Self.failedTag)
+        let isNull = (!known && op.flags.contains(.unknownIsNull)) || (known && tag == Self.failedTag)
         if isNull {
             // C's realloc(NULL, n): an allocation.
             if op.flags.contains(.failedInTrace) { return }
-            if e >= 0 && op.newID == op.id { ids.remove(at: e) }
             removeStale(op.newID, op)
             allocateNew(op.newID, op.size, op)
             return
         }
-        if e < 0 || tag == Self.freedTag {
+        if !known || tag == Self.freedTag {
             // Memcheck counts a realloc of a bad pointer as an allocation and a free, then returns NULL.
             stats.allocs &+= 1
             stats.frees &+= 1
             stats.reallocs &+= 1
             stats.bytesAllocated &+= op.size
-            if e < 0 {
+            if !known {
                 diagnose(.invalidRealloc, op)
             } else {
                 diagnose(.reallocOfFreed, op, earlierLine: Int(v & ~Self.tagMask))
@@ -176,7 +171,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
                     // A malloc-lab id: the driver would pass the stale pointer; go on as if it were new.
                     stats.allocs &-= 1
                     stats.bytesAllocated &-= op.size
-                    ids.remove(at: e)
+                    ids.remove(op.id)
                     removeStale(op.newID, op)
                     allocateNew(op.newID, op.size, op)
                 }
@@ -195,7 +190,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
             // realloc(p, 0) frees p and returns NULL (glibc, memcheck, the CS:APP lab).
             stats.frees &+= 1
             release(h)
-            ids.setValue(Self.freedTag | UInt64(op.line), at: e)
+            ids[op.id] = Self.freedTag | UInt64(op.line)
             return
         }
         let oldBlock = allocator.size(of: h)
@@ -215,11 +210,11 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         if moved != h { payload[Int(h)] = Self.notLive }
         record(moved, id: op.newID, size: op.size, line: op.line)
         if op.newID == op.id {
-            ids.setValue(UInt64(moved), at: e)
+            ids[op.id] = UInt64(moved)
         } else {
-            ids.setValue(Self.freedTag | UInt64(op.line), at: e)
+            ids[op.id] = Self.freedTag | UInt64(op.line)
             removeStale(op.newID, op)
-            ids.insert(op.newID, UInt64(moved))
+            ids[op.newID] = UInt64(moved)
         }
         if checking != .off { shadowInsert(moved) }
     }
@@ -228,11 +223,10 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     /// block under it is reported and leaks.
     @inlinable
     mutating func removeStale(_ id: UInt64, _ op: HeapOp) {
-        let e = ids.index(of: id)
-        guard e >= 0 else { return }
-        let v = ids.value(at: e)
+        let v = ids[id]
+        guard v != HeapIDMap.absent else { return }
         if v & Self.tagMask == 0 { diagnose(.idReused, op, earlierLine: allocLine[Int(v)]) }
-        ids.remove(at: e)
+        ids.remove(id)
     }
 
     /// Allocates a new block as `id`, which the map does not hold.
@@ -241,7 +235,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         let h = allocator.allocate(size)
         if h < 0 {
             diagnose(allocator.lastFailure == .tooLarge ? .tooLarge : .heapLimit, op)
-            ids.insert(id, Self.failedTag | UInt64(op.line))
+            ids[id] = Self.failedTag | UInt64(op.line)
             return
         }
         stats.allocs &+= 1
@@ -250,7 +244,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         liveBlocks &+= 1
         allocatedBlockBytes &+= allocator.size(of: h)
         record(h, id: id, size: size, line: op.line)
-        ids.insert(id, UInt64(h))
+        ids[id] = UInt64(h)
         if checking != .off { shadowInsert(h) }
     }
 
