@@ -404,3 +404,52 @@ struct BuddyHeapTests {
         #expect(stats.internalFragmentationAtExit == 24)
     }
 }
+
+@Suite("HeapRun")
+struct HeapRunTests {
+    /// Random allocations, frees and reallocs (some of them double or invalid frees).
+    static func randomOps(_ n: Int, seed: UInt64) -> [HeapOp] {
+        var rng = SimRandom(seed: seed)
+        var ops: [HeapOp] = []
+        var next: UInt64 = 0
+        for line in 1...n {
+            switch rng.below(10) {
+            case 0..<5:
+                ops.append(.alloc(next, rng.below(2000), line: line))
+                next += 1
+            case 5..<9:
+                ops.append(.free(rng.below(next + 2), line: line))
+            default:
+                ops.append(.realloc(rng.below(next + 1), rng.below(3000), line: line))
+            }
+        }
+        return ops
+    }
+
+    /// Batches fed to several simulators in parallel give the results of separate sequential runs.
+    @Test func parallelEqualsSequential() {
+        let ops = Self.randomOps(20_000, seed: 9)
+        let policies = HeapPolicy.allCases
+        let model = HeapModel(alignment: 16, header: 8, coalescing: .deferred, order: .lifo)
+        let parallel = HeapRun(policies: policies, model: model, checking: .incremental, parallelism: 4)
+        let sequential = HeapRun(policies: policies, model: model, parallelism: 1)
+        ops.withUnsafeBufferPointer { all in
+            for start in stride(from: 0, to: all.count, by: 1000) {
+                let batch = UnsafeBufferPointer(rebasing: all[start..<min(start + 1000, all.count)])
+                parallel.feed(batch)
+                sequential.feed(batch)
+            }
+        }
+        for (p, s) in zip(parallel.results, sequential.results) {
+            var a = p.stats, b = s.stats
+            a.invariantViolation = nil
+            b.invariantViolation = nil
+            #expect(a == b, "\(p.policy)")
+            #expect(p.stats.invariantViolation == nil, "\(p.policy): \(p.stats.invariantViolation ?? "")")
+            #expect(p.stats.ops == 20_000)
+        }
+        // The simulators differ in placement, not in what the trace did.
+        let counts = Set(parallel.results.map { [$0.stats.allocs, $0.stats.frees, $0.stats.doubleFrees, $0.stats.inUseAtExitBytes] })
+        #expect(counts.count == 1)
+    }
+}
