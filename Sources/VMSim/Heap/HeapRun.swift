@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -108,31 +107,14 @@ public final class HeapRun: @unchecked Sendable {
     /// - Complexity: O(batch.count × simulators × cost per operation), over `parallelism` workers.
     public func feed(_ batch: UnsafeBufferPointer<HeapOp>) {
         let sims = simulators
-        if parallelism == 1 || sims.count == 1 {
-            for s in sims { s.run(batch) }
-            return
-        }
-        let workers = min(parallelism, sims.count)
-        let shared = SharedHeapBatch(batch)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var i = w
-            while i < sims.count {
-                sims[i].run(shared.batch)
-                i += workers
-            }
-        }
+        let shared = SharedBuffer(batch)
+        Parallel.forEach(sims.count, parallelism: parallelism) { i in sims[i].run(shared.buffer) }
     }
 
     /// One result per policy, in the order given.
     public var results: [HeapResult] {
         simulators.map { HeapResult(policy: $0.policy, stats: $0.finish(), seconds: $0.seconds) }
     }
-}
-
-/// A batch handed to the workers of one `feed`, which returns only when every worker is done.
-struct SharedHeapBatch: @unchecked Sendable {
-    let batch: UnsafeBufferPointer<HeapOp>
-    init(_ batch: UnsafeBufferPointer<HeapOp>) { self.batch = batch }
 }
 
 /// The calling thread's processor time in seconds (CLOCK_THREAD_CPUTIME_ID).
