@@ -83,7 +83,8 @@ public enum HeapReportRendering {
         if s.inUseAtExitBlocks == 0 {
             out += "Unfreed at exit: nothing.\n"
         } else {
-            out += "Unfreed at exit: \(groupThousands(s.inUseAtExitBytes)) bytes in \(groupThousands(s.inUseAtExitBlocks)) blocks; the largest:\n"
+            out += "Unfreed at exit: \(groupThousands(s.inUseAtExitBytes)) bytes in \(groupThousands(s.inUseAtExitBlocks)) blocks"
+                + (s.leaks.isEmpty ? ".\n" : "; the largest:\n")
             for leak in s.leaks {
                 out += "  \(report.trace.name):\(leak.line): \(groupThousands(leak.size)) bytes (\(report.trace.describe(leak.id)))\n"
             }

@@ -11,7 +11,7 @@ struct VMSimCommand: ParsableCommand {
             op lists) go in; exact counts come out. Start with `vmsim demo`.
 
             Exit status: 0 on success, 2 when a trace or input file is malformed or unreadable, \
-            64 for a usage error.
+            64 for a usage error, 70 when `vmsim heap --check` finds a broken invariant (a bug).
             """,
         subcommands: [DemoCommand.self, PagingCommand.self, HeapCommand.self]
     )

@@ -32,10 +32,21 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     @usableFromInline static var failedTag: UInt64 { 2 << 62 }
     @usableFromInline static var tagMask: UInt64 { 3 << 62 }
 
-    // By handle: bytes requested (`notLive` when the handle holds no block), id, allocating line.
-    @usableFromInline var payload: ContiguousArray<UInt64> = []
-    @usableFromInline var owner: ContiguousArray<UInt64> = []
-    @usableFromInline var allocLine: ContiguousArray<Int> = []
+    /// What the simulation knows of a block, by handle (one cache line for the three).
+    @usableFromInline
+    struct Held: Sendable {
+        /// Bytes requested; `notLive` when the handle holds no block.
+        @usableFromInline var payload: UInt64
+        @usableFromInline var id: UInt64
+        /// The line that allocated (or last resized) it.
+        @usableFromInline var line: Int
+        @usableFromInline init(payload: UInt64, id: UInt64, line: Int) {
+            self.payload = payload
+            self.id = id
+            self.line = line
+        }
+    }
+    @usableFromInline var held: ContiguousArray<Held> = []
     @usableFromInline static var notLive: UInt64 { .max }
 
     @usableFromInline var stats = HeapStats()
@@ -101,8 +112,8 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         s.externalFragmentationMean = fragmentation.isEmpty ? 0 : fragmentation.reduce(0, +) / Double(fragmentation.count)
         s.externalFragmentationMax = fragmentation.max() ?? 0
         var leaks: [HeapLeak] = []
-        for h in payload.indices where payload[h] != Self.notLive {
-            leaks.append(HeapLeak(id: owner[h], size: payload[h], line: allocLine[h]))
+        for h in held where h.payload != Self.notLive {
+            leaks.append(HeapLeak(id: h.id, size: h.payload, line: h.line))
         }
         leaks.sort { $0.size != $1.size ? $0.size > $1.size : $0.line < $1.line }
         s.leaks = Array(leaks.prefix(leakLimit))
@@ -117,7 +128,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         case .alloc:
             let v = ids[op.id]
             if v != HeapIDMap.absent && v & Self.tagMask == 0 {
-                diagnose(.idReused, op, earlierLine: allocLine[Int(v)])
+                diagnose(.idReused, op, earlierLine: held[Int(v)].line)
             }
             allocateNew(op.id, op.size, op)
         case .free:
@@ -205,9 +216,9 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         stats.frees &+= 1
         stats.reallocs &+= 1
         stats.bytesAllocated &+= op.size
-        livePayload = livePayload &- payload[Int(h)] &+ op.size
+        livePayload = livePayload &- held[Int(h)].payload &+ op.size
         allocatedBlockBytes = allocatedBlockBytes &- oldBlock &+ allocator.size(of: moved)
-        if moved != h { payload[Int(h)] = Self.notLive }
+        if moved != h { held[Int(h)].payload = Self.notLive }
         record(moved, id: op.newID, size: op.size, line: op.line)
         if op.newID == op.id {
             ids[op.id] = UInt64(moved)
@@ -225,7 +236,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     mutating func removeStale(_ id: UInt64, _ op: HeapOp) {
         let v = ids[id]
         guard v != HeapIDMap.absent else { return }
-        if v & Self.tagMask == 0 { diagnose(.idReused, op, earlierLine: allocLine[Int(v)]) }
+        if v & Self.tagMask == 0 { diagnose(.idReused, op, earlierLine: held[Int(v)].line) }
         ids.remove(id)
     }
 
@@ -251,23 +262,19 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     @inlinable
     mutating func record(_ h: Int32, id: UInt64, size: UInt64, line: Int) {
         let i = Int(h)
-        if i >= payload.count {
-            let n = Swift.max(i + 1, payload.count * 2)
-            payload.append(contentsOf: repeatElement(Self.notLive, count: n - payload.count))
-            owner.append(contentsOf: repeatElement(0, count: n - owner.count))
-            allocLine.append(contentsOf: repeatElement(0, count: n - allocLine.count))
+        if i >= held.count {
+            let n = Swift.max(i + 1, held.count * 2)
+            held.append(contentsOf: repeatElement(Held(payload: Self.notLive, id: 0, line: 0), count: n - held.count))
         }
-        payload[i] = size
-        owner[i] = id
-        allocLine[i] = line
+        held[i] = Held(payload: size, id: id, line: line)
     }
 
     @inlinable
     mutating func release(_ h: Int32) {
-        livePayload &-= payload[Int(h)]
+        livePayload &-= held[Int(h)].payload
         liveBlocks &-= 1
         allocatedBlockBytes &-= allocator.size(of: h)
-        payload[Int(h)] = Self.notLive
+        held[Int(h)].payload = Self.notLive
         if checking != .off { shadow.remove(h) }
         allocator.free(h)
     }
