@@ -87,7 +87,8 @@ public struct HeapModel: Hashable, Sendable {
         guard n <= Self.addressSpaceLimit else { return nil }
         let m = Swift.max(n, 1)
         let a = alignment
-        // m <= 2^47 and a is at most 2^47 in practice; the sum stays far below 2^64.
+        guard a <= Self.addressSpaceLimit else { return nil }
+        // m and a are at most 2^47, so m + a - 1 < 2^48: no overflow.
         let rounded = a & (a &- 1) == 0 ? (m &+ a &- 1) & ~(a &- 1) : (m &+ a &- 1) / a &* a
         let (size, overflow) = rounded.addingReportingOverflow(header)
         return overflow ? nil : size
