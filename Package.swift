@@ -32,7 +32,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "VMSimTests", dependencies: ["VMSim"]),
+        .testTarget(name: "VMSimTests", dependencies: ["VMSim"], exclude: ["Fixtures"]),
         .testTarget(name: "VMTraceTests", dependencies: ["VMTrace", "VMSim"], exclude: ["Fixtures"]),
         .testTarget(name: "VMReportTests", dependencies: ["VMReport", "VMSim"]),
         .testTarget(name: "vmsimTests", dependencies: ["vmsim"]),

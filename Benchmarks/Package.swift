@@ -2,6 +2,7 @@
 // VMSim's benchmarks, on ordo-one/package-benchmark. Run from this folder:
 //   swift package benchmark                       # all
 //   swift package benchmark --target Paging       # one suite
+//   swift package benchmark --target Heap         # heap allocators on the malloc-lab traces
 // Release builds only; each suite prints throughput (operations per second).
 import PackageDescription
 
@@ -30,6 +31,16 @@ let package = Package(
                 .product(name: "VMSim", package: "VMSim"),
             ],
             path: "Benchmarks/Physical",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Heap",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VMSim", package: "VMSim"),
+                .product(name: "VMTrace", package: "VMSim"),
+            ],
+            path: "Benchmarks/Heap",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The result of one policy at one memory size.
 public struct PagingResult: Hashable, Sendable {
     public var policy: PolicySpec
@@ -45,30 +43,12 @@ public final class PagingRun: @unchecked Sendable {
     /// - Complexity: O(batch.count × simulators), spread over `parallelism` workers.
     public func feed(_ batch: UnsafeBufferPointer<PageAccess>) {
         let sims = simulators
-        if parallelism == 1 || sims.count == 1 {
-            for s in sims { s.run(batch) }
-            return
-        }
-        let workers = min(parallelism, sims.count)
-        let shared = SharedBatch(batch)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var i = w
-            while i < sims.count {
-                sims[i].run(shared.batch)
-                i += workers
-            }
-        }
+        let shared = SharedBuffer(batch)
+        Parallel.forEach(sims.count, parallelism: parallelism) { i in sims[i].run(shared.buffer) }
     }
 
     /// One result per (policy, frames) pair, in the order the pairs were given.
     public var results: [PagingResult] {
         simulators.map { PagingResult(policy: $0.spec, frames: $0.frames, stats: $0.stats) }
     }
-}
-
-/// A batch handed to the workers of one `feed`: they only read it, and `feed` does not return (so
-/// the caller cannot reuse the memory) until every worker is done.
-struct SharedBatch: @unchecked Sendable {
-    let batch: UnsafeBufferPointer<PageAccess>
-    init(_ batch: UnsafeBufferPointer<PageAccess>) { self.batch = batch }
 }

@@ -1,0 +1,210 @@
+import VMSim
+
+/// Renders `vmsim heap` results as a table with diagnostics, JSON or CSV.
+public enum HeapReportRendering {
+    /// One line describing the trace and the model.
+    public static func traceLine(_ report: HeapReport) -> String {
+        let m = report.model
+        var parts = ["\(report.trace.name) (\(report.trace.format)), \(groupThousands(report.trace.ops)) ops"]
+        var model = "alignment \(m.alignment), header \(m.header), \(m.coalescing.rawValue) coalescing"
+        if m.base != 0 { model += ", base 0x" + String(m.base, radix: 16) }
+        if let limit = m.heapLimit { model += ", heap limit \(ByteSize.format(limit))" }
+        if m.initialHeap > 0 { model += ", initial heap \(ByteSize.format(m.initialHeap))" }
+        model += ", searches counted on a list in \(m.order.rawValue) order"
+        parts.append(model)
+        return parts.joined(separator: "; ")
+    }
+
+    /// The comparison table: one row per policy.
+    public static func table(_ report: HeapReport) -> String {
+        var table = TextTable(columns: [
+            .init("policy"), .init("heap size", alignment: .right), .init("peak payload", alignment: .right),
+            .init("util", alignment: .right), .init("int frag max", alignment: .right),
+            .init("ext frag mean/max", alignment: .right), .init("free blocks max", alignment: .right),
+            .init("search mean/max", alignment: .right), .init("ops/s", alignment: .right),
+        ])
+        for r in report.results {
+            let s = r.stats
+            table.append([
+                r.policy.rawValue, groupThousands(s.heapSize), groupThousands(s.peakPayload), formatFixed(s.peakUtilization, digits: 4),
+                groupThousands(s.internalFragmentationMax),
+                formatFixed(s.externalFragmentationMean, digits: 3) + "/" + formatFixed(s.externalFragmentationMax, digits: 3),
+                groupThousands(s.freeBlocksMax),
+                formatFixed(s.search.mean, digits: 1) + "/" + groupThousands(s.search.longest),
+                r.opsPerSecond > 0 ? groupThousands(UInt64(r.opsPerSecond)) : "-",
+            ])
+        }
+        return table.render()
+    }
+
+    /// A diagnostic as `FILE:LINE: message`.
+    public static func describe(_ d: HeapDiagnostic, _ report: HeapReport) -> String {
+        let id = report.trace.describe(d.id)
+        let message: String
+        switch d.kind {
+        case .doubleFree: message = "double free of \(id) (freed at line \(d.earlierLine))"
+        case .invalidFree: message = "free of \(id), which was never allocated"
+        case .reallocOfFreed: message = "realloc of \(id), which was freed at line \(d.earlierLine)"
+        case .invalidRealloc: message = "realloc of \(id), which was never allocated"
+        case .heapLimit:
+            let limit = report.model.heapLimit.map { "--heap-limit \(ByteSize.format($0))" } ?? "the 128 TiB address space"
+            message = "allocation of \(groupThousands(d.size)) bytes for \(id) would grow the heap past \(limit); it fails"
+        case .tooLarge: message = "allocation of \(groupThousands(d.size)) bytes for \(id) is larger than any heap; it fails"
+        case .idReused: message = "\(id) is allocated again while its block (allocated at line \(d.earlierLine)) is live; that block leaks"
+        }
+        return "\(report.trace.name):\(d.line): \(message)"
+    }
+
+    /// The diagnostics, the unfreed blocks and memcheck's summary, after the table.
+    /// Diagnostics about the trace itself are the same under every policy and are printed once;
+    /// allocation failures are printed per policy.
+    public static func findings(_ report: HeapReport, limit: Int = 20) -> String {
+        guard let first = report.results.first else { return "" }
+        var out = ""
+        let traceKinds: Set<HeapDiagnostic.Kind> = [.doubleFree, .invalidFree, .reallocOfFreed, .invalidRealloc, .idReused]
+        let common = first.stats.diagnostics.filter { traceKinds.contains($0.kind) }
+        let commonCount = traceKinds.reduce(UInt64(0)) { $0 + first.stats.count($1) }
+        if commonCount == 0 {
+            out += "No double frees, invalid frees or reallocs of freed blocks.\n"
+        } else {
+            out += "Diagnostics (\(groupThousands(commonCount))):\n"
+            for d in common.prefix(limit) { out += "  " + describe(d, report) + "\n" }
+            if commonCount > UInt64(min(limit, common.count)) { out += "  ... and \(groupThousands(commonCount - UInt64(min(limit, common.count)))) more (all counted in --json)\n" }
+        }
+        for r in report.results {
+            let failures = r.stats.diagnostics.filter { !traceKinds.contains($0.kind) }
+            let count = r.stats.count(.heapLimit) + r.stats.count(.tooLarge)
+            guard count > 0 else { continue }
+            out += "\(r.policy.rawValue): \(groupThousands(count)) failed allocation\(count == 1 ? "" : "s"):\n"
+            for d in failures.prefix(limit) { out += "  " + describe(d, report) + "\n" }
+            if count > UInt64(min(limit, failures.count)) { out += "  ... and \(groupThousands(count - UInt64(min(limit, failures.count)))) more\n" }
+        }
+        let s = first.stats
+        if s.inUseAtExitBlocks == 0 {
+            out += "Unfreed at exit: nothing.\n"
+        } else {
+            out += "Unfreed at exit: \(groupThousands(s.inUseAtExitBytes)) bytes in \(groupThousands(s.inUseAtExitBlocks)) blocks"
+                + (s.leaks.isEmpty ? ".\n" : "; the largest:\n")
+            for leak in s.leaks {
+                out += "  \(report.trace.name):\(leak.line): \(groupThousands(leak.size)) bytes (\(report.trace.describe(leak.id)))\n"
+            }
+        }
+        if let m = report.trace.memcheck {
+            let agrees = report.results.allSatisfy { m.matches($0.stats) }
+            out += "memcheck's HEAP SUMMARY: \(groupThousands(m.allocs)) allocs, \(groupThousands(m.frees)) frees, "
+                + "\(groupThousands(m.bytesAllocated)) bytes allocated; in use at exit \(groupThousands(m.inUseAtExitBytes)) bytes in "
+                + "\(groupThousands(m.inUseAtExitBlocks)) blocks: "
+            if agrees {
+                out += "the replay agrees.\n"
+            } else {
+                out += "the replay counts \(groupThousands(s.allocs)) allocs, \(groupThousands(s.frees)) frees, \(groupThousands(s.bytesAllocated)) bytes; "
+                    + "\(groupThousands(s.inUseAtExitBytes)) bytes in \(groupThousands(s.inUseAtExitBlocks)) blocks.\n"
+            }
+        }
+        for r in report.results {
+            if let v = r.stats.invariantViolation { out += "\(r.policy.rawValue): INVARIANT VIOLATED \(v)\n" }
+        }
+        return out
+    }
+
+    /// A warning as `FILE:LINE: warning: message`.
+    public static func describe(_ w: TraceWarning, trace: String) -> String {
+        if let line = w.line { return "\(trace):\(line): warning: \(w.message)" }
+        return "\(trace): warning: \(w.message)"
+    }
+
+    /// The JSON document described in docs/json-schema.md.
+    public static func json(_ report: HeapReport) -> JSONValue {
+        let m = report.model
+        let trace = report.trace
+        var traceMembers: [(String, JSONValue)] = [
+            ("name", .string(trace.name)),
+            ("format", .string(trace.format)),
+            ("ops", .uint(trace.ops)),
+            ("warnings", .array(trace.warnings.map { w in
+                .object([("line", w.line.map { .int(Int64($0)) } ?? .null), ("message", .string(w.message))])
+            })),
+        ]
+        traceMembers.append(("memcheck", trace.memcheck.map { s in
+            .object([("allocs", .uint(s.allocs)), ("frees", .uint(s.frees)), ("bytesAllocated", .uint(s.bytesAllocated)),
+                     ("inUseAtExitBytes", .uint(s.inUseAtExitBytes)), ("inUseAtExitBlocks", .uint(s.inUseAtExitBlocks))])
+        } ?? .null))
+        return .object([
+            ("command", .string("heap")),
+            ("trace", .object(traceMembers)),
+            ("model", .object([
+                ("alignment", .uint(m.alignment)), ("header", .uint(m.header)), ("base", .uint(m.base)),
+                ("coalescing", .string(m.coalescing.rawValue)), ("order", .string(m.order.rawValue)),
+                ("heapLimit", m.heapLimit.map { .uint($0) } ?? .null), ("initialHeap", .uint(m.initialHeap)),
+            ])),
+            ("results", .array(report.results.map { result(report, $0) })),
+        ])
+    }
+
+    static func result(_ report: HeapReport, _ r: HeapResult) -> JSONValue {
+        let s = r.stats
+        return .object([
+            ("policy", .string(r.policy.rawValue)),
+            ("heapSize", .uint(s.heapSize)),
+            ("peakPayload", .uint(s.peakPayload)),
+            ("peakUtilization", .double(s.peakUtilization)),
+            ("ops", .uint(s.ops)),
+            ("allocs", .uint(s.allocs)),
+            ("frees", .uint(s.frees)),
+            ("reallocs", .uint(s.reallocs)),
+            ("bytesAllocated", .uint(s.bytesAllocated)),
+            ("inUseAtExitBytes", .uint(s.inUseAtExitBytes)),
+            ("inUseAtExitBlocks", .uint(s.inUseAtExitBlocks)),
+            ("doubleFrees", .uint(s.doubleFrees)),
+            ("invalidFrees", .uint(s.invalidFrees)),
+            ("reallocsOfFreed", .uint(s.count(.reallocOfFreed))),
+            ("failedAllocations", .uint(s.count(.heapLimit) + s.count(.tooLarge))),
+            ("internalFragmentationBytes", .uint(s.internalFragmentationAtExit)),
+            ("internalFragmentationMaxBytes", .uint(s.internalFragmentationMax)),
+            ("externalFragmentation", .double(s.externalFragmentationAtExit)),
+            ("externalFragmentationMean", .double(s.externalFragmentationMean)),
+            ("externalFragmentationMax", .double(s.externalFragmentationMax)),
+            ("freeBlocks", .int(Int64(s.freeBlocksAtExit))),
+            ("freeBlocksMax", .int(Int64(s.freeBlocksMax))),
+            ("freeBlocksMean", .double(s.freeBlocksMean)),
+            ("searches", .uint(s.search.searches)),
+            ("searchLengthMean", .double(s.search.mean)),
+            ("searchLengthMax", .uint(s.search.longest)),
+            ("opsPerSecond", .double(r.opsPerSecond.rounded())),
+            ("memcheckAgrees", report.trace.memcheck.map { .bool($0.matches(s)) } ?? .null),
+            ("invariantViolation", s.invariantViolation.map { .string($0) } ?? .null),
+            ("diagnostics", .array(s.diagnostics.map { d in
+                .object([("kind", .string(d.kind.rawValue)), ("line", .int(Int64(d.line))), ("id", .string(report.trace.describe(d.id))),
+                         ("size", .uint(d.size)), ("earlierLine", d.earlierLine > 0 ? .int(Int64(d.earlierLine)) : .null)])
+            })),
+            ("leaks", .array(s.leaks.map { l in
+                .object([("id", .string(report.trace.describe(l.id))), ("size", .uint(l.size)), ("line", .int(Int64(l.line)))])
+            })),
+            ("samples", .array(s.samples.map { p in
+                .object([("op", .uint(p.op)), ("heapSize", .uint(p.heapSize)), ("payload", .uint(p.payload)),
+                         ("freeBytes", .uint(p.freeBytes)), ("largestFree", .uint(p.largestFree)),
+                         ("freeBlocks", .int(Int64(p.freeBlocks))), ("externalFragmentation", .double(p.externalFragmentation))])
+            })),
+        ])
+    }
+
+    /// The CSV header `csv` writes.
+    public static let csvHeader = ["policy", "heapSize", "peakPayload", "peakUtilization", "allocs", "frees", "bytesAllocated",
+                                   "inUseAtExitBytes", "inUseAtExitBlocks", "doubleFrees", "invalidFrees", "failedAllocations",
+                                   "internalFragmentationMaxBytes", "externalFragmentationMean", "externalFragmentationMax",
+                                   "freeBlocksMax", "searchLengthMean", "searchLengthMax", "opsPerSecond"]
+
+    /// CSV with one row per policy.
+    public static func csv(_ report: HeapReport) -> String {
+        var csv = CSVTable(header: csvHeader)
+        for r in report.results {
+            let s = r.stats
+            csv.append([r.policy.rawValue, String(s.heapSize), String(s.peakPayload), "\(s.peakUtilization)", String(s.allocs),
+                        String(s.frees), String(s.bytesAllocated), String(s.inUseAtExitBytes), String(s.inUseAtExitBlocks),
+                        String(s.doubleFrees), String(s.invalidFrees), String(s.count(.heapLimit) + s.count(.tooLarge)),
+                        String(s.internalFragmentationMax), "\(s.externalFragmentationMean)", "\(s.externalFragmentationMax)",
+                        String(s.freeBlocksMax), "\(s.search.mean)", String(s.search.longest), String(UInt64(r.opsPerSecond.rounded()))])
+        }
+        return csv.render()
+    }
+}

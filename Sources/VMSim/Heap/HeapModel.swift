@@ -1,0 +1,155 @@
+/// The heap allocators `vmsim heap` compares, by name.
+public enum HeapPolicy: String, CaseIterable, Sendable {
+    case first, next, best, worst, segregated, tlsf, buddy
+
+    /// A one-line description for `--help` and error messages.
+    public var summary: String {
+        switch self {
+        case .first: "first fit: the lowest-address free block that fits"
+        case .next: "next fit: the first fitting block at or after the end of the previous allocation, wrapping"
+        case .best: "best fit: the smallest block that fits, lowest address on ties"
+        case .worst: "worst fit: the largest block (lowest address on ties), if it fits"
+        case .segregated: "segregated fits: power-of-two size classes, address-ordered first fit within a class"
+        case .tlsf: "TLSF: two-level segregated fit, O(1) good fit (Masmano et al.)"
+        case .buddy: "binary buddy heap: power-of-two blocks, buddies merge on free"
+        }
+    }
+
+    /// Whether the policy runs on the explicit free-list heap (split from the front, coalescing by
+    /// `--coalesce`), as opposed to the buddy heap.
+    public var usesFreeListHeap: Bool { self != .buddy }
+}
+
+/// When free neighbours merge.
+public enum Coalescing: String, CaseIterable, Sendable {
+    /// On every free (and on every realloc that frees a tail).
+    case immediate
+    /// All at once, only when an allocation would otherwise grow the heap.
+    case deferred
+    /// Never.
+    case none
+}
+
+/// The order of the plain linked free list whose search lengths are reported.
+public enum FreeListOrder: String, CaseIterable, Sendable {
+    case address
+    case sizeAscending = "size-asc"
+    case sizeDescending = "size-desc"
+    /// Most recently freed first (insert at the front).
+    case lifo
+    /// Least recently freed first (insert at the back).
+    case fifo
+}
+
+/// The parameters of the reference heap model; the defaults are the model described in
+/// docs/heap.md, so that results can be compared anywhere.
+///
+///     var model = HeapModel()          // 8-byte alignment, no header, base 0, immediate coalescing
+///     model.blockSize(forRequest: 13)  // 16
+public struct HeapModel: Hashable, Sendable {
+    /// Requests are rounded up to a multiple of this (1 = no rounding).
+    public var alignment: UInt64 = 8
+    /// Bytes of header added to every block.
+    public var header: UInt64 = 0
+    /// The heap's first address.
+    public var base: UInt64 = 0
+    public var coalescing: Coalescing = .immediate
+    /// The list order whose search lengths are reported (first and next fit).
+    public var order: FreeListOrder = .address
+    /// The largest the heap may grow; `nil` is the 128 TiB user address space.
+    public var heapLimit: UInt64?
+    /// A heap that starts with one free block of this many bytes (OSTEP's fixed-size heap, with
+    /// `heapLimit` equal to it); 0 starts empty.
+    public var initialHeap: UInt64 = 0
+
+    /// The address-space limit used when `heapLimit` is nil: 2^47 bytes, x86-64's user half.
+    public static let addressSpaceLimit: UInt64 = 1 << 47
+
+    public init(alignment: UInt64 = 8, header: UInt64 = 0, base: UInt64 = 0, coalescing: Coalescing = .immediate,
+                order: FreeListOrder = .address, heapLimit: UInt64? = nil, initialHeap: UInt64 = 0) {
+        self.alignment = Swift.max(1, alignment)
+        self.header = header
+        self.base = base
+        self.coalescing = coalescing
+        self.order = order
+        self.heapLimit = heapLimit
+        self.initialHeap = initialHeap
+    }
+
+    /// The effective heap limit.
+    @inlinable public var limit: UInt64 { Swift.min(heapLimit ?? Self.addressSpaceLimit, Self.addressSpaceLimit) }
+
+    /// The block a request of `n` bytes takes: round_up(max(n, 1), alignment) + header, or nil
+    /// when that is beyond any heap.
+    /// - Complexity: O(1).
+    @inlinable
+    public func blockSize(forRequest n: UInt64) -> UInt64? {
+        guard n <= Self.addressSpaceLimit else { return nil }
+        let m = Swift.max(n, 1)
+        let a = alignment
+        guard a <= Self.addressSpaceLimit else { return nil }
+        // m and a are at most 2^47, so m + a - 1 < 2^48: no overflow.
+        let rounded = a & (a &- 1) == 0 ? (m &+ a &- 1) & ~(a &- 1) : (m &+ a &- 1) / a &* a
+        let (size, overflow) = rounded.addingReportingOverflow(header)
+        return overflow ? nil : size
+    }
+}
+
+/// One operation of an allocation trace, with the trace line it came from (for diagnostics).
+///
+/// Ids name blocks: the malloc-lab id, the OSTEP pointer index, or the address a Valgrind trace
+/// shows. A realloc may give the block a new id (Valgrind's returned address).
+public struct HeapOp: Hashable, Sendable {
+    public enum Kind: UInt8, Sendable {
+        /// Allocate `size` bytes as `id`.
+        case alloc
+        /// Free `id`.
+        case free
+        /// Resize `id` to `size` bytes; the block is then called `newID`.
+        case realloc
+    }
+
+    /// Flags that say how a trace's pointers behave.
+    public struct Flags: OptionSet, Hashable, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// realloc of an id never allocated is C's realloc(NULL, n): an allocation (malloc-lab and
+        /// OSTEP ids start out as null pointers). Without it, it is a realloc of an invalid pointer.
+        public static let unknownIsNull = Flags(rawValue: 1)
+        /// The traced program's realloc returned NULL: it counts (as memcheck counts it) but
+        /// changes no block.
+        public static let failedInTrace = Flags(rawValue: 2)
+    }
+
+    public var kind: Kind
+    public var flags: Flags
+    public var id: UInt64
+    public var newID: UInt64
+    public var size: UInt64
+    /// The 1-based line of the trace.
+    public var line: Int
+
+    public init(kind: Kind, id: UInt64, newID: UInt64? = nil, size: UInt64 = 0, line: Int = 0, flags: Flags = []) {
+        self.kind = kind
+        self.flags = flags
+        self.id = id
+        self.newID = newID ?? id
+        self.size = size
+        self.line = line
+    }
+
+    /// `malloc(size)` as `id`.
+    public static func alloc(_ id: UInt64, _ size: UInt64, line: Int = 0) -> HeapOp {
+        HeapOp(kind: .alloc, id: id, size: size, line: line)
+    }
+
+    /// `free(id)`.
+    public static func free(_ id: UInt64, line: Int = 0) -> HeapOp {
+        HeapOp(kind: .free, id: id, line: line)
+    }
+
+    /// `realloc(id, size)`, keeping the id; an unknown id is a null pointer (malloc-lab semantics).
+    public static func realloc(_ id: UInt64, _ size: UInt64, line: Int = 0) -> HeapOp {
+        HeapOp(kind: .realloc, id: id, size: size, line: line, flags: .unknownIsNull)
+    }
+}

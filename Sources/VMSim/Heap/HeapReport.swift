@@ -1,0 +1,81 @@
+/// What memcheck's HEAP SUMMARY said, when a Valgrind log carries one.
+public struct MemcheckSummary: Hashable, Sendable {
+    public var inUseAtExitBytes: UInt64
+    public var inUseAtExitBlocks: UInt64
+    public var allocs: UInt64
+    public var frees: UInt64
+    public var bytesAllocated: UInt64
+
+    public init(inUseAtExitBytes: UInt64, inUseAtExitBlocks: UInt64, allocs: UInt64, frees: UInt64, bytesAllocated: UInt64) {
+        self.inUseAtExitBytes = inUseAtExitBytes
+        self.inUseAtExitBlocks = inUseAtExitBlocks
+        self.allocs = allocs
+        self.frees = frees
+        self.bytesAllocated = bytesAllocated
+    }
+
+    /// Whether a simulation's counts equal memcheck's.
+    public func matches(_ stats: HeapStats) -> Bool {
+        stats.allocs == allocs && stats.frees == frees && stats.bytesAllocated == bytesAllocated
+            && stats.inUseAtExitBytes == inUseAtExitBytes && stats.inUseAtExitBlocks == inUseAtExitBlocks
+    }
+}
+
+/// A problem with a trace that does not stop the run (a header that lies about its counts, a
+/// line the malloc-lab driver would read leniently); printed as `FILE:LINE: warning: ...`.
+public struct TraceWarning: Hashable, Sendable {
+    /// The 1-based line, or nil for the trace as a whole.
+    public var line: Int?
+    public var message: String
+    public init(line: Int?, message: String) {
+        self.line = line
+        self.message = message
+    }
+}
+
+/// What a heap simulation saw of its trace.
+public struct HeapTraceSummary: Hashable, Sendable {
+    public var name: String
+    /// `malloclab`, `valgrind` or `ops`.
+    public var format: String
+    /// Operations replayed.
+    public var ops: UInt64
+    /// How ids are shown: malloc-lab ids as signed numbers, Valgrind ids as addresses, OSTEP ids
+    /// as `ptr[k]`.
+    public var idStyle: IDStyle
+    public var memcheck: MemcheckSummary?
+    public var warnings: [TraceWarning]
+
+    public enum IDStyle: String, Hashable, Sendable { case number, address, pointerIndex }
+
+    public init(name: String, format: String, ops: UInt64, idStyle: IDStyle, memcheck: MemcheckSummary? = nil, warnings: [TraceWarning] = []) {
+        self.name = name
+        self.format = format
+        self.ops = ops
+        self.idStyle = idStyle
+        self.memcheck = memcheck
+        self.warnings = warnings
+    }
+
+    /// An id as the trace writes it.
+    public func describe(_ id: UInt64) -> String {
+        switch idStyle {
+        case .number: "id \(Int64(bitPattern: id))"
+        case .address: "0x" + String(id, radix: 16, uppercase: true)
+        case .pointerIndex: "ptr[\(id)]"
+        }
+    }
+}
+
+/// The outcome of `vmsim heap`: the trace, the model and one result per policy.
+public struct HeapReport: Sendable {
+    public var trace: HeapTraceSummary
+    public var model: HeapModel
+    public var results: [HeapResult]
+
+    public init(trace: HeapTraceSummary, model: HeapModel, results: [HeapResult]) {
+        self.trace = trace
+        self.model = model
+        self.results = results
+    }
+}

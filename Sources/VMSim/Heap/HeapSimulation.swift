@@ -1,0 +1,337 @@
+/// How much invariant checking a heap simulation does.
+public enum HeapChecking: Sendable {
+    case off
+    /// After every operation: the blocks it touched and their neighbours, blocks never overlapping
+    /// (against a shadow set of allocated blocks), free + allocated = heap size; the whole heap at
+    /// operations 1, 2, 4, 8, ... and at the end.
+    case incremental
+    /// The incremental checks and the whole heap after every operation (O(n) each; small traces).
+    case full
+}
+
+/// Replays an allocation trace through an allocator: keeps the ids, the payloads, the
+/// diagnostics and the metrics. The hot loop is here, specialised for the allocator type.
+///
+///     var sim = HeapSimulation(allocator: FreeListAllocator(policy: .first, model: HeapModel()))
+///     ops.withUnsafeBufferPointer { sim.run($0) }
+///     let stats = sim.finish()
+public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
+    /// How many diagnostics are kept (all are counted).
+    public static var diagnosticLimit: Int { 1000 }
+    /// Sample the heap at about this many to twice this many points.
+    static var sampleTarget: Int { 128 }
+
+    public var allocator: Allocator
+    public let checking: HeapChecking
+    /// How many of the largest unfreed blocks `finish` lists.
+    public var leakLimit = 10
+
+    // id -> state: a live block's handle, or `freedTag | line`, or `failedTag | line`.
+    @usableFromInline var ids = HeapIDMap()
+    @usableFromInline static var freedTag: UInt64 { 1 << 62 }
+    @usableFromInline static var failedTag: UInt64 { 2 << 62 }
+    @usableFromInline static var tagMask: UInt64 { 3 << 62 }
+
+    /// What the simulation knows of a block, by handle (one cache line for the three).
+    @usableFromInline
+    struct Held: Sendable {
+        /// Bytes requested; `notLive` when the handle holds no block.
+        @usableFromInline var payload: UInt64
+        @usableFromInline var id: UInt64
+        /// The line that allocated (or last resized) it.
+        @usableFromInline var line: Int
+        @usableFromInline init(payload: UInt64, id: UInt64, line: Int) {
+            self.payload = payload
+            self.id = id
+            self.line = line
+        }
+    }
+    @usableFromInline var held: ContiguousArray<Held> = []
+    @usableFromInline static var notLive: UInt64 { .max }
+
+    @usableFromInline var stats = HeapStats()
+    @usableFromInline var livePayload: UInt64 = 0
+    @usableFromInline var liveBlocks: UInt64 = 0
+    @usableFromInline var allocatedBlockBytes: UInt64 = 0
+    @usableFromInline var freeBlocksSum: UInt64 = 0
+    @usableFromInline var sampleEvery: UInt64 = 1
+    /// Operations until the next sample.
+    @usableFromInline var untilSample: UInt64 = 1
+    @usableFromInline var nextCheckAll: UInt64 = 1
+    /// Allocated blocks by address, when checking.
+    @usableFromInline var shadow = FreeBlockTree(seed: 3, augmented: false)
+
+    public init(allocator: Allocator, checking: HeapChecking = .off) {
+        self.allocator = allocator
+        self.checking = checking
+        if checking != .off { self.allocator.recordTouches(true) }
+    }
+
+    /// Replays `ops` in order.
+    /// - Complexity: O(ops.count × the allocator's cost per operation).
+    @inlinable
+    public mutating func run(_ ops: UnsafeBufferPointer<HeapOp>) {
+        for op in ops {
+            apply(op)
+            stats.ops &+= 1
+            let padding = allocatedBlockBytes &- livePayload
+            if padding > stats.internalFragmentationMax { stats.internalFragmentationMax = padding }
+            if livePayload > stats.peakPayload { stats.peakPayload = livePayload }
+            let freeBlocks = allocator.freeBlockCount
+            freeBlocksSum &+= UInt64(freeBlocks)
+            if freeBlocks > stats.freeBlocksMax { stats.freeBlocksMax = freeBlocks }
+            untilSample &-= 1
+            if untilSample == 0 { takeSample() }
+            if checking != .off && stats.invariantViolation == nil { check() }
+        }
+    }
+
+    /// Replays an array of operations (tests and examples).
+    public mutating func run(_ ops: [HeapOp]) {
+        ops.withUnsafeBufferPointer { run($0) }
+    }
+
+    /// The statistics of the run so far, with the end-of-trace figures (leaks, final sample).
+    /// - Complexity: O(handles log handles).
+    public func finish() -> HeapStats {
+        var s = stats
+        var copy = self
+        if s.samples.last?.op != s.ops { copy.takeSample(); s.samples = copy.stats.samples }
+        if checking != .off && s.invariantViolation == nil {
+            s.invariantViolation = allocator.checkAll()
+        }
+        s.heapSize = allocator.heapSize
+        s.search = allocator.searchCounters
+        s.internalFragmentationAtExit = allocatedBlockBytes &- livePayload
+        s.freeBlocksAtExit = allocator.freeBlockCount
+        s.freeBlocksMean = s.ops == 0 ? 0 : Double(freeBlocksSum) / Double(s.ops)
+        s.inUseAtExitBytes = livePayload
+        s.inUseAtExitBlocks = liveBlocks
+        let fragmentation = s.samples.map(\.externalFragmentation)
+        s.externalFragmentationAtExit = s.samples.last?.externalFragmentation ?? 0
+        s.externalFragmentationMean = fragmentation.isEmpty ? 0 : fragmentation.reduce(0, +) / Double(fragmentation.count)
+        s.externalFragmentationMax = fragmentation.max() ?? 0
+        var leaks: [HeapLeak] = []
+        for h in held where h.payload != Self.notLive {
+            leaks.append(HeapLeak(id: h.id, size: h.payload, line: h.line))
+        }
+        leaks.sort { $0.size != $1.size ? $0.size > $1.size : $0.line < $1.line }
+        s.leaks = Array(leaks.prefix(leakLimit))
+        return s
+    }
+
+    // MARK: Operations
+
+    @inlinable
+    mutating func apply(_ op: HeapOp) {
+        switch op.kind {
+        case .alloc:
+            let v = ids[op.id]
+            if v != HeapIDMap.absent && v & Self.tagMask == 0 {
+                diagnose(.idReused, op, earlierLine: held[Int(v)].line)
+            }
+            allocateNew(op.id, op.size, op)
+        case .free:
+            let v = ids[op.id]
+            if v == HeapIDMap.absent {
+                stats.frees &+= 1
+                diagnose(.invalidFree, op)
+                return
+            }
+            switch v & Self.tagMask {
+            case 0:
+                stats.frees &+= 1
+                release(Int32(truncatingIfNeeded: v))
+                ids[op.id] = Self.freedTag | UInt64(op.line)
+            case Self.freedTag:
+                stats.frees &+= 1
+                diagnose(.doubleFree, op, earlierLine: Int(v & ~Self.tagMask))
+            default:
+                break // the allocation failed: this is free(NULL)
+            }
+        case .realloc:
+            reallocate(op)
+        }
+    }
+
+    @inlinable
+    mutating func reallocate(_ op: HeapOp) {
+        let stored = ids[op.id]
+        let known = stored != HeapIDMap.absent
+        let v = known ? stored : Self.failedTag
+        let tag = v & Self.tagMask
+        let isNull = (!known && op.flags.contains(.unknownIsNull)) || (known && tag == Self.failedTag)
+        if isNull {
+            // C's realloc(NULL, n): an allocation.
+            if op.flags.contains(.failedInTrace) { return }
+            removeStale(op.newID, op)
+            allocateNew(op.newID, op.size, op)
+            return
+        }
+        if !known || tag == Self.freedTag {
+            // Memcheck counts a realloc of a bad pointer as an allocation and a free, then returns NULL.
+            stats.allocs &+= 1
+            stats.frees &+= 1
+            stats.reallocs &+= 1
+            stats.bytesAllocated &+= op.size
+            if !known {
+                diagnose(.invalidRealloc, op)
+            } else {
+                diagnose(.reallocOfFreed, op, earlierLine: Int(v & ~Self.tagMask))
+                if op.flags.contains(.unknownIsNull) && !op.flags.contains(.failedInTrace) {
+                    // A malloc-lab id: the driver would pass the stale pointer; go on as if it were new.
+                    stats.allocs &-= 1
+                    stats.bytesAllocated &-= op.size
+                    ids.remove(op.id)
+                    removeStale(op.newID, op)
+                    allocateNew(op.newID, op.size, op)
+                }
+            }
+            return
+        }
+        let h = Int32(truncatingIfNeeded: v)
+        if op.flags.contains(.failedInTrace) {
+            stats.allocs &+= 1
+            stats.frees &+= 1
+            stats.reallocs &+= 1
+            stats.bytesAllocated &+= op.size
+            return
+        }
+        if op.size == 0 {
+            // realloc(p, 0) frees p and returns NULL (glibc, memcheck, the CS:APP lab).
+            stats.frees &+= 1
+            release(h)
+            ids[op.id] = Self.freedTag | UInt64(op.line)
+            return
+        }
+        let oldBlock = allocator.size(of: h)
+        if checking != .off { shadow.remove(h) }
+        let moved = allocator.reallocate(h, to: op.size)
+        if moved < 0 {
+            if checking != .off { shadowInsert(h) }
+            diagnose(allocator.lastFailure == .tooLarge ? .tooLarge : .heapLimit, op)
+            return
+        }
+        stats.allocs &+= 1
+        stats.frees &+= 1
+        stats.reallocs &+= 1
+        stats.bytesAllocated &+= op.size
+        livePayload = livePayload &- held[Int(h)].payload &+ op.size
+        allocatedBlockBytes = allocatedBlockBytes &- oldBlock &+ allocator.size(of: moved)
+        if moved != h { held[Int(h)].payload = Self.notLive }
+        record(moved, id: op.newID, size: op.size, line: op.line)
+        if op.newID == op.id {
+            ids[op.id] = UInt64(moved)
+        } else {
+            ids[op.id] = Self.freedTag | UInt64(op.line)
+            removeStale(op.newID, op)
+            ids[op.newID] = UInt64(moved)
+        }
+        if checking != .off { shadowInsert(moved) }
+    }
+
+    /// Forgets what an id named before it names a new block (a freed or failed one); a live
+    /// block under it is reported and leaks.
+    @inlinable
+    mutating func removeStale(_ id: UInt64, _ op: HeapOp) {
+        let v = ids[id]
+        guard v != HeapIDMap.absent else { return }
+        if v & Self.tagMask == 0 { diagnose(.idReused, op, earlierLine: held[Int(v)].line) }
+        ids.remove(id)
+    }
+
+    /// Allocates a new block as `id`, which the map does not hold.
+    @inlinable
+    mutating func allocateNew(_ id: UInt64, _ size: UInt64, _ op: HeapOp) {
+        let h = allocator.allocate(size)
+        if h < 0 {
+            diagnose(allocator.lastFailure == .tooLarge ? .tooLarge : .heapLimit, op)
+            ids[id] = Self.failedTag | UInt64(op.line)
+            return
+        }
+        stats.allocs &+= 1
+        stats.bytesAllocated &+= size
+        livePayload &+= size
+        liveBlocks &+= 1
+        allocatedBlockBytes &+= allocator.size(of: h)
+        record(h, id: id, size: size, line: op.line)
+        ids[id] = UInt64(h)
+        if checking != .off { shadowInsert(h) }
+    }
+
+    @inlinable
+    mutating func record(_ h: Int32, id: UInt64, size: UInt64, line: Int) {
+        let i = Int(h)
+        if i >= held.count {
+            let n = Swift.max(i + 1, held.count * 2)
+            held.append(contentsOf: repeatElement(Held(payload: Self.notLive, id: 0, line: 0), count: n - held.count))
+        }
+        held[i] = Held(payload: size, id: id, line: line)
+    }
+
+    @inlinable
+    mutating func release(_ h: Int32) {
+        livePayload &-= held[Int(h)].payload
+        liveBlocks &-= 1
+        allocatedBlockBytes &-= allocator.size(of: h)
+        held[Int(h)].payload = Self.notLive
+        if checking != .off { shadow.remove(h) }
+        allocator.free(h)
+    }
+
+    @usableFromInline @inline(never)
+    mutating func diagnose(_ kind: HeapDiagnostic.Kind, _ op: HeapOp, earlierLine: Int = 0) {
+        stats.diagnosticCounts[kind, default: 0] += 1
+        if stats.diagnostics.count < Self.diagnosticLimit {
+            stats.diagnostics.append(HeapDiagnostic(kind: kind, line: op.line, id: op.id, size: op.size, earlierLine: earlierLine))
+        }
+    }
+
+    // MARK: Samples and checks
+
+    @usableFromInline @inline(never)
+    mutating func takeSample() {
+        stats.samples.append(HeapSample(op: stats.ops, heapSize: allocator.heapSize, payload: livePayload,
+                                        freeBytes: allocator.freeBytes, largestFree: allocator.largestFreeBlock(),
+                                        freeBlocks: allocator.freeBlockCount))
+        if stats.samples.count >= 2 * Self.sampleTarget {
+            sampleEvery *= 2
+            stats.samples.removeAll { $0.op % sampleEvery != 0 }
+        }
+        untilSample = sampleEvery &- stats.ops % sampleEvery
+    }
+
+    @usableFromInline
+    mutating func shadowInsert(_ h: Int32) {
+        let address = allocator.address(of: h), size = allocator.size(of: h)
+        let below = shadow.lastBelow(TreeKey(address)), above = shadow.lowerBound(TreeKey(address))
+        if below >= 0, shadow.key(of: below).hi &+ shadow.size(of: below) > address {
+            fail("block at \(address) overlaps the allocated block at \(shadow.key(of: below).hi)")
+        }
+        if above >= 0, shadow.key(of: above).hi < address &+ size {
+            fail("block at \(address) of \(size) bytes overlaps the allocated block at \(shadow.key(of: above).hi)")
+        }
+        if address < allocator.base || address &+ size > allocator.base &+ allocator.heapSize {
+            fail("block at \(address) of \(size) bytes lies outside the heap")
+        }
+        shadow.insert(h, key: TreeKey(address), size: size)
+    }
+
+    @usableFromInline
+    mutating func fail(_ message: String) {
+        if stats.invariantViolation == nil { stats.invariantViolation = "after operation \(stats.ops): \(message)" }
+    }
+
+    @usableFromInline @inline(never)
+    mutating func check() {
+        if let problem = allocator.checkTouched() { fail(problem); return }
+        if allocator.freeBytes &+ allocatedBlockBytes != allocator.heapSize {
+            fail("free \(allocator.freeBytes) + allocated \(allocatedBlockBytes) != heap size \(allocator.heapSize)")
+            return
+        }
+        if checking == .full || stats.ops >= nextCheckAll {
+            nextCheckAll = stats.ops * 2
+            if let problem = allocator.checkAll() { fail(problem) }
+        }
+    }
+}

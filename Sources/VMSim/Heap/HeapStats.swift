@@ -1,0 +1,121 @@
+/// A problem in the trace's use of the heap, reported with its line while the run goes on.
+public struct HeapDiagnostic: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// free of a block already freed.
+        case doubleFree = "double-free"
+        /// free of an id (address) never allocated.
+        case invalidFree = "invalid-free"
+        /// realloc of a block already freed.
+        case reallocOfFreed = "realloc-of-freed"
+        /// realloc of an address never allocated (Valgrind traces).
+        case invalidRealloc = "invalid-realloc"
+        /// An allocation the heap could not hold within its limit.
+        case heapLimit = "heap-limit"
+        /// A request larger than any heap.
+        case tooLarge = "too-large"
+        /// An allocation under an id whose block is still allocated; the old block leaks.
+        case idReused = "id-reused"
+    }
+
+    public var kind: Kind
+    /// The trace line of the operation.
+    public var line: Int
+    public var id: UInt64
+    /// The request size, for allocation problems.
+    public var size: UInt64
+    /// The line where the block was freed (double free, realloc of freed) or allocated (id reused).
+    public var earlierLine: Int
+
+    public init(kind: Kind, line: Int, id: UInt64, size: UInt64 = 0, earlierLine: Int = 0) {
+        self.kind = kind
+        self.line = line
+        self.id = id
+        self.size = size
+        self.earlierLine = earlierLine
+    }
+}
+
+/// A block still allocated at the end of the trace.
+public struct HeapLeak: Hashable, Sendable {
+    public var id: UInt64
+    /// Bytes requested.
+    public var size: UInt64
+    /// The trace line that allocated it (or last resized it).
+    public var line: Int
+    public init(id: UInt64, size: UInt64, line: Int) {
+        self.id = id
+        self.size = size
+        self.line = line
+    }
+}
+
+/// The heap's state after one operation, sampled at evenly spaced points of the trace.
+public struct HeapSample: Hashable, Sendable {
+    /// Operations done so far.
+    public var op: UInt64
+    public var heapSize: UInt64
+    /// Bytes requested by the live blocks.
+    public var payload: UInt64
+    public var freeBytes: UInt64
+    public var largestFree: UInt64
+    public var freeBlocks: Int
+
+    /// 1 - largest free block / free bytes (0 without free bytes).
+    public var externalFragmentation: Double {
+        freeBytes == 0 ? 0 : 1 - Double(largestFree) / Double(freeBytes)
+    }
+}
+
+/// The counts and figures of one allocator over one trace.
+public struct HeapStats: Hashable, Sendable {
+    /// Operations replayed.
+    public var ops: UInt64 = 0
+    /// Successful allocations, counted as memcheck counts them: every malloc, calloc, new, and
+    /// every realloc (which is also a free when its pointer is not null).
+    public var allocs: UInt64 = 0
+    /// Frees of non-null pointers, including invalid ones and the old blocks of reallocs.
+    public var frees: UInt64 = 0
+    /// Realloc operations.
+    public var reallocs: UInt64 = 0
+    /// Bytes requested by the allocations.
+    public var bytesAllocated: UInt64 = 0
+    /// The heap's final size, which is its peak: it never shrinks.
+    public var heapSize: UInt64 = 0
+    /// The largest aggregate payload (bytes requested by live blocks) at any point.
+    public var peakPayload: UInt64 = 0
+    /// Padding and headers of the allocated blocks, in bytes: at the end, and the most at any point.
+    public var internalFragmentationAtExit: UInt64 = 0
+    public var internalFragmentationMax: UInt64 = 0
+    /// Free-list length: at the end, the most, and the mean over operations.
+    public var freeBlocksAtExit = 0
+    public var freeBlocksMax = 0
+    public var freeBlocksMean = 0.0
+    /// 1 - largest free / free bytes: at the end, and the mean and most over the samples.
+    public var externalFragmentationAtExit = 0.0
+    public var externalFragmentationMean = 0.0
+    public var externalFragmentationMax = 0.0
+    public var search = SearchCounters()
+    /// Bytes and blocks still allocated at the end.
+    public var inUseAtExitBytes: UInt64 = 0
+    public var inUseAtExitBlocks: UInt64 = 0
+    /// How many of each diagnostic there were (the first ones are in `diagnostics`).
+    public var diagnosticCounts: [HeapDiagnostic.Kind: UInt64] = [:]
+    /// The first diagnostics, in trace order (at most `HeapSimulation.diagnosticLimit`).
+    public var diagnostics: [HeapDiagnostic] = []
+    /// The largest blocks allocated at the end, largest first (ties: earlier line first).
+    public var leaks: [HeapLeak] = []
+    /// The heap over time, at evenly spaced operations (the last one at the end).
+    public var samples: [HeapSample] = []
+    /// The first invariant violation found when checking was on (a bug in VMSim), else nil.
+    public var invariantViolation: String?
+
+    public init() {}
+
+    /// CS:APP's utilization: peak payload / final heap size (0 for an empty heap).
+    public var peakUtilization: Double { heapSize == 0 ? 0 : Double(peakPayload) / Double(heapSize) }
+
+    public func count(_ kind: HeapDiagnostic.Kind) -> UInt64 { diagnosticCounts[kind] ?? 0 }
+    public var doubleFrees: UInt64 { count(.doubleFree) }
+    /// Frees and reallocs of addresses never allocated.
+    public var invalidFrees: UInt64 { count(.invalidFree) + count(.invalidRealloc) }
+}

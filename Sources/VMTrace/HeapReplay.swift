@@ -1,0 +1,25 @@
+import VMSim
+
+/// Replays an allocation trace file through a `HeapRun`: one pass over the file, every policy
+/// fed each batch.
+public enum HeapReplay {
+    /// Replays the trace at `path` (`-` for standard input) under every policy.
+    /// - Complexity: O(ops × policies × cost per operation), in bounded memory for the reading
+    ///   (the heaps themselves hold one entry per live block and per id seen).
+    public static func run(path: String, format: HeapTraceFormat? = nil, policies: [HeapPolicy], model: HeapModel,
+                           checking: HeapChecking = .off, leakLimit: Int = 10, parallelism: Int? = nil) throws(TraceError) -> HeapReport {
+        let displayName = path == "-" ? "<stdin>" : path
+        let reader = try HeapTrace.open(path, format: format, displayName: displayName)
+        let run = HeapRun(policies: policies, model: model, checking: checking, leakLimit: leakLimit, parallelism: parallelism)
+        var ops: UInt64 = 0
+        while true {
+            let batch = try reader.nextBatch()
+            if batch.isEmpty { break }
+            run.feed(UnsafeBufferPointer(batch))
+            ops += UInt64(batch.count)
+        }
+        let summary = HeapTraceSummary(name: displayName, format: reader.format.rawValue, ops: ops,
+                                       idStyle: reader.format.idStyle, memcheck: reader.memcheckSummary, warnings: reader.warnings)
+        return HeapReport(trace: summary, model: model, results: run.results)
+    }
+}

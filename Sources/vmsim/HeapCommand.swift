@@ -1,0 +1,153 @@
+import ArgumentParser
+import VMReport
+import VMSim
+import VMTrace
+
+extension HeapTraceFormat: ExpressibleByArgument {}
+extension Coalescing: ExpressibleByArgument {}
+extension FreeListOrder: ExpressibleByArgument {}
+
+struct HeapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "heap",
+        abstract: "Replay an allocation trace under heap allocators and compare them side by side.",
+        discussion: """
+            Every policy replays one pass of the trace, in parallel across cores. The table gives the \
+            final heap size (its peak: the heap never shrinks), the peak payload and CS:APP's peak \
+            utilization (peak payload / heap size), the most padding and headers at any point, the \
+            external fragmentation (1 - largest free block / free bytes) over time, the longest free \
+            list, the search lengths a plain linked list would have had, and simulated ops per second. \
+            Then come the trace's problems (double and invalid frees, reallocs of freed blocks, failed \
+            allocations) with their lines, the largest blocks still allocated at exit, and, for a \
+            Valgrind log, memcheck's HEAP SUMMARY beside the replay's counts.
+
+            The reference model (the defaults) is in docs/heap.md.
+
+            Examples:
+              vmsim heap traces/malloclab/amptjp.rep.gz --policy first,next,best,worst
+              valgrind --tool=memcheck --trace-malloc=yes ls 2> ls.log; vmsim heap ls.log --json
+              vmsim heap ops.txt --format ops --alignment 1 --initial-heap 100 --heap-limit 100 --base 1000
+            """
+    )
+
+    @Argument(help: "The trace file; '-' reads standard input; .gz and .zst are decompressed.")
+    var trace: String
+
+    @Option(help: ArgumentHelp(
+        "The trace format; detected from the file name and content when omitted.",
+        discussion: HeapTraceFormat.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n"),
+        valueName: "format"))
+    var format: HeapTraceFormat?
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Allocators, comma-separated or repeated (default first,next,best,worst).",
+        discussion: HeapPolicy.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n"),
+        valueName: "list"))
+    var policy: [String] = []
+
+    @Option(help: ArgumentHelp("Requests are rounded up to a multiple of this many bytes (1 to 1M; 1 is no rounding).", valueName: "bytes"))
+    var alignment: String = "8"
+
+    @Option(help: ArgumentHelp("Bytes of header added to every block.", valueName: "bytes"))
+    var header: String = "0"
+
+    @Option(help: ArgumentHelp("The heap's first address (decimal or 0x-hex).", valueName: "address"))
+    var base: String = "0"
+
+    @Option(name: .customLong("coalesce"), help: ArgumentHelp(
+        "When free neighbours merge (free-list policies; the buddy heap always merges buddies).",
+        discussion: "immediate: on every free\ndeferred: all at once, when an allocation would otherwise grow the heap\nnone: never",
+        valueName: "mode"))
+    var coalescing: Coalescing = .immediate
+
+    @Option(help: ArgumentHelp(
+        "The order of the linked list whose search lengths first and next fit report (best and worst walk the whole list).",
+        discussion: "address, size-asc, size-desc, lifo (last freed first), fifo (first freed first)",
+        valueName: "order"))
+    var order: FreeListOrder = .address
+
+    @Option(name: .customLong("heap-limit"), help: ArgumentHelp(
+        "The largest the heap may grow (e.g. 64M); an allocation past it fails and is reported.", valueName: "size"))
+    var heapLimit: String?
+
+    @Option(name: .customLong("initial-heap"), help: ArgumentHelp(
+        "Start with one free block of this size (OSTEP's fixed heap, with --heap-limit the same).", valueName: "size"))
+    var initialHeap: String = "0"
+
+    @Option(help: ArgumentHelp("How many of the largest unfreed blocks to list.", valueName: "n"))
+    var leaks: Int = 5
+
+    @Flag(help: "Check the heap's invariants after every operation (slower; a violation is a bug in VMSim, exit status 70).")
+    var check = false
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        _ = try policies()
+        _ = try model()
+        guard leaks >= 0 else { throw ValidationError("--leaks takes a count of blocks, 0 or more") }
+    }
+
+    func policies() throws -> [HeapPolicy] {
+        let names = splitList(policy)
+        if names.isEmpty { return [.first, .next, .best, .worst] }
+        var out: [HeapPolicy] = []
+        for name in names {
+            guard let p = HeapPolicy(rawValue: name.lowercased()) else {
+                throw ValidationError("unknown heap policy '\(name)'; choose from " + HeapPolicy.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            if !out.contains(p) { out.append(p) }
+        }
+        return out
+    }
+
+    func model() throws -> HeapModel {
+        func size(_ text: String, _ option: String, max: UInt64 = HeapModel.addressSpaceLimit) throws -> UInt64 {
+            guard let v = ByteSize.parse(text) else {
+                throw ValidationError("\(option) '\(text)' is not a byte count such as 8, 4K or 0x1000")
+            }
+            guard v <= max else { throw ValidationError("\(option) \(text) is more than VMSim simulates (at most \(ByteSize.format(max)))") }
+            return v
+        }
+        let alignment = try size(self.alignment, "--alignment", max: 1 << 20)
+        guard alignment >= 1 else { throw ValidationError("--alignment 0: use 1 for no rounding") }
+        let limit = try heapLimit.map { try size($0, "--heap-limit") }
+        let initial = try size(initialHeap, "--initial-heap")
+        if let limit, initial > limit {
+            throw ValidationError("--initial-heap \(initialHeap) is larger than --heap-limit \(heapLimit!)")
+        }
+        let baseAddress = try size(base, "--base", max: UInt64.max - HeapModel.addressSpaceLimit)
+        return HeapModel(alignment: alignment, header: try size(header, "--header", max: 1 << 20), base: baseAddress,
+                         coalescing: coalescing, order: order, heapLimit: limit, initialHeap: initial)
+    }
+
+    func run() throws {
+        let policies = try policies()
+        let model = try model()
+        let report = try reportingInputErrors {
+            try HeapReplay.run(path: trace, format: format, policies: policies, model: model,
+                               checking: check ? .incremental : .off, leakLimit: leaks)
+        }
+        for w in report.trace.warnings {
+            printError("vmsim: " + HeapReportRendering.describe(w, trace: report.trace.name))
+        }
+        if output.json {
+            print(HeapReportRendering.json(report).serialized(pretty: true))
+        } else if output.csv {
+            print(HeapReportRendering.csv(report), terminator: "")
+        } else {
+            print(HeapReportRendering.traceLine(report))
+            print()
+            print(HeapReportRendering.table(report), terminator: "")
+            print()
+            print(HeapReportRendering.findings(report), terminator: "")
+            if check && report.results.allSatisfy({ $0.stats.invariantViolation == nil }) {
+                print("Invariants checked after every operation: all held.")
+            }
+        }
+        if report.results.contains(where: { $0.stats.invariantViolation != nil }) {
+            printError("vmsim: internal error: a heap invariant was violated (see the report); please file a bug")
+            throw ExitCode(70)
+        }
+    }
+}
