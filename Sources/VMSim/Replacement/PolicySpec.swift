@@ -1,6 +1,7 @@
 /// The replacement policies `vmsim paging` offers, by name.
 public enum PolicyKind: String, CaseIterable, Sendable {
     case fifo, lru, mru, random, clock, opt
+    case arc, twoQ = "2q", s3fifo = "s3-fifo", sieve, lfu, lruK = "lru-k"
 
     /// A one-line description for `--help` and error messages.
     public var summary: String {
@@ -11,6 +12,12 @@ public enum PolicyKind: String, CaseIterable, Sendable {
         case .random: "uniformly random victim (seeded by --seed)"
         case .clock: "CLOCK with a reference bit; clock:N uses an N-bit counter (1-8)"
         case .opt: "Belady's optimal: evicts the page used furthest ahead (next uses from oracle-general, else a pre-pass)"
+        case .arc: "ARC, adaptive replacement cache (Megiddo & Modha 2003)"
+        case .twoQ: "2Q, full version: A1in FIFO, Am LRU, A1out ghosts (Johnson & Shasha 1994)"
+        case .s3fifo: "S3-FIFO: small, main and ghost FIFO queues (Yang et al. 2023)"
+        case .sieve: "SIEVE: FIFO queue with visited bits and a hand that stays put (Zhang et al. 2024)"
+        case .lfu: "least frequently used since loaded; ties go to the least recently used"
+        case .lruK: "LRU-K with K = 2: evicts the oldest second-to-last reference; once-referenced pages first, FIFO"
         }
     }
 
@@ -77,6 +84,12 @@ public struct PolicySpec: Hashable, Sendable, CustomStringConvertible {
         case .random: PolicySimulator(self, RandomPolicy(frames: frames, seed: seed))
         case .clock: PolicySimulator(self, ClockPolicy(frames: frames, bits: parameter ?? 1))
         case .opt: PolicySimulator(self, OPTPolicy(frames: frames))
+        case .arc: PolicySimulator(self, ARCPolicy(frames: frames))
+        case .twoQ: PolicySimulator(self, TwoQPolicy(frames: frames))
+        case .s3fifo: PolicySimulator(self, S3FIFOPolicy(frames: frames))
+        case .sieve: PolicySimulator(self, SIEVEPolicy(frames: frames))
+        case .lfu: PolicySimulator(self, LFUPolicy(frames: frames))
+        case .lruK: PolicySimulator(self, LRUKPolicy(frames: frames))
         }
     }
 }
