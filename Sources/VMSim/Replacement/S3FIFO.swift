@@ -4,7 +4,8 @@
 /// (ghost) remembers the page numbers of up to `⌊0.9 × frames⌋` pages evicted from S. Each resident
 /// page has a frequency counter, 0 on entry, raised by every hit (saturating at 3, which is all the
 /// policy can observe). A miss on a page in G removes the ghost and puts the page at M's head;
-/// any other miss puts it at S's head.
+/// any other miss puts it at S's head, except that while memory is filling (before the first
+/// eviction) pages arriving when S is full go to M's head.
 /// When a miss finds every frame taken, one page is evicted: from M if M holds more than its share
 /// or S is empty, otherwise from S.
 /// - From S: the tail page moves to M's head (counter reset to 0) if its counter is at least 2, and
@@ -32,6 +33,8 @@ public struct S3FIFOPolicy: ReplacementPolicy {
     @usableFromInline var small = ListEnds(), main = ListEnds(), ghost = ListEnds()
     @usableFromInline var ghosts: GhostNumbers
     @usableFromInline var used: Int32 = 0
+    /// Whether any page has been evicted yet (until then a full S sends new pages to M).
+    @usableFromInline var hasEvicted = false
 
     public init(frames: Int) {
         precondition(frames > 0)
@@ -63,6 +66,7 @@ public struct S3FIFOPolicy: ReplacementPolicy {
         }
         var result: ReferenceResult
         if Int(used) == frames {
+            hasEvicted = true
             result = evict()
         } else {
             result = .fill(used)
@@ -75,7 +79,7 @@ public struct S3FIFOPolicy: ReplacementPolicy {
         nodes.setPage(s, page)
         map.insert(page, s)
         freq[Int(s)] = 0
-        if toMain {
+        if toMain || (!hasEvicted && small.count >= smallCapacity) {
             nodes.pushHead(s, &main)
             list[Int(s)] = Self.inM
         } else {
