@@ -1,7 +1,7 @@
 /// The replacement policies `vmsim paging` offers, by name.
 public enum PolicyKind: String, CaseIterable, Sendable {
     case fifo, lru, mru, random, clock, opt
-    case arc, twoQ = "2q", s3fifo = "s3-fifo", sieve, lfu, lruK = "lru-k"
+    case arc, twoQ = "2q", s3fifo = "s3-fifo", sieve, lfu, lruK = "lru-k", lirs, clockPro = "clock-pro"
 
     /// A one-line description for `--help` and error messages.
     public var summary: String {
@@ -17,6 +17,8 @@ public enum PolicyKind: String, CaseIterable, Sendable {
         case .s3fifo: "S3-FIFO: small, main and ghost FIFO queues (Yang et al. 2023)"
         case .sieve: "SIEVE: FIFO queue with visited bits and a hand that stays put (Zhang et al. 2024)"
         case .lfu: "least frequently used since loaded; ties go to the least recently used"
+        case .lirs: "LIRS: low inter-reference recency set, 1% of frames for HIR pages (Jiang & Zhang 2002)"
+        case .clockPro: "CLOCK-Pro: hot and cold pages and test periods on one clock, three hands (Jiang et al. 2005)"
         case .lruK: "LRU-K with K = 2: evicts the oldest second-to-last reference; once-referenced pages first, FIFO"
         }
     }
@@ -90,6 +92,8 @@ public struct PolicySpec: Hashable, Sendable, CustomStringConvertible {
         case .sieve: PolicySimulator(self, SIEVEPolicy(frames: frames))
         case .lfu: PolicySimulator(self, LFUPolicy(frames: frames))
         case .lruK: PolicySimulator(self, LRUKPolicy(frames: frames))
+        case .lirs: PolicySimulator(self, LIRSPolicy(frames: frames))
+        case .clockPro: PolicySimulator(self, ClockProPolicy(frames: frames))
         }
     }
 }
