@@ -68,6 +68,7 @@ public struct PagingSimulation<Policy: ReplacementPolicy>: Sendable {
             if access.kind == .store {
                 s.writes &+= 1
                 dirty[slot] = true
+                policy.noteStore(r.slot)
             }
         }
         s.accesses &+= UInt64(batch.count)
