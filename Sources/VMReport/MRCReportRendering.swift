@@ -114,19 +114,38 @@ public enum MRCReportRendering {
             ("policy", .string(report.policy.description)),
             ("method", .string(method)),
             ("sampling", sampling),
-            ("points", .array(report.points.map {
-                .object([("frames", .int(Int64($0.frames))), ("misses", .uint($0.misses)), ("missRatio", .double($0.missRatio))])
-            })),
+            ("points", .array(report.points.map { .fragment(pointJSON($0)) })),
             ("coldMisses", report.coldMisses.map { .uint($0) } ?? .null),
             ("reuseDistance", distances),
             ("workingSet", workingSet),
         ])
     }
 
-    /// CSV with one row per point.
+    /// One point as a one-line JSON object (a curve can have millions of points).
+    static func pointJSON(_ p: MRCPoint) -> String {
+        var out = "{\"frames\": "
+        out += String(p.frames)
+        out += ", \"misses\": "
+        out += String(p.misses)
+        out += ", \"missRatio\": "
+        out += JSONValue.double(p.missRatio).serialized()
+        out += "}"
+        return out
+    }
+
+    /// CSV with one row per point: `frames,misses,missRatio` (written directly, not through
+    /// `CSVTable`: a curve can have millions of rows and no field needs quoting).
     public static func csv(_ report: MRCReport) -> String {
-        var csv = CSVTable(header: ["frames", "misses", "missRatio"])
-        for p in report.points { csv.append([String(p.frames), String(p.misses), "\(p.missRatio)"]) }
-        return csv.render()
+        var out = "frames,misses,missRatio\n"
+        out.reserveCapacity(report.points.count * 32 + 32)
+        for p in report.points {
+            out += String(p.frames)
+            out += ","
+            out += String(p.misses)
+            out += ","
+            out += p.missRatio.description
+            out += "\n"
+        }
+        return out
     }
 }

@@ -3,7 +3,8 @@ import VMSim
 /// Computes miss-ratio curves from an access trace file in one pass (`vmsim mrc`).
 ///
 /// - LRU without sampling: exact stack distances (`StackDistances`), every size at once.
-/// - LRU with SHARDS sampling: the sampled stack distances (`SHARDS`), scaled.
+/// - LRU with SHARDS sampling: the sampled stack distances (`SHARDS`), scaled; by default a point
+///   every `1 / R` frames (the resolution of a sample at rate R).
 /// - Any other policy: one simulation per requested size, all fed from the same pass and run in
 ///   parallel (`PagingRun`); sizes at or above the number of distinct pages take only the compulsory
 ///   misses and are not simulated (every policy fills free frames before it evicts).
@@ -95,12 +96,13 @@ public enum MRCReplay {
 
         var accesses = 0
         var writes: UInt64 = 0
+        let mayStore = format != .oracleGeneral && format != .plain
         while true {
             let batch = try reader.nextBatch()
             if batch.isEmpty { break }
             try oracle?.annotate(batch)
             let b = UnsafeBufferPointer(batch)
-            for a in b where a.kind == .store { writes += 1 }
+            if mayStore { for a in b where a.kind == .store { writes += 1 } }
             exact?.record(b)
             shards?.record(b)
             workingSet?.record(b)
@@ -135,20 +137,24 @@ public enum MRCReplay {
             let top = min(sizes.max() ?? 1, n)
             let curve = exact.misses(upTo: max(1, top))
             points = sizes.map { point($0, $0 <= top ? curve[$0 - 1] : exact.coldMisses) }
-            buckets = DistanceBucket.buckets(exact.histogram.lazy.map { Double($0) })
+            buckets = DistanceBucket.buckets(exact.histogram)
             cold = exact.coldMisses
         } else if let shards {
             method = .shards(shards.mode)
             distinct = nil
             let estimate = max(1, shards.estimatedDistinctPages)
-            let sizes = request.sizes ?? Array(1...max(1, min(request.maxFrames ?? estimate, estimate)))
-            let ratios = shards.missRatios(upTo: max(1, sizes.max() ?? 1))
-            points = sizes.map { size in
-                let r = ratios[size - 1]
-                return MRCPoint(frames: size, misses: UInt64((r * Double(total)).rounded()), missRatio: r)
+            // A sampled distance stands for about 1 / R pages, so by default the curve has a point
+            // every 1 / R frames (every frame at rate 1).
+            let step = max(1, Int((1 / shards.rate).rounded()))
+            let top = max(1, min(request.maxFrames ?? estimate, estimate))
+            var sizes = request.sizes ?? Array(stride(from: step, through: top, by: step))
+            if request.sizes == nil && sizes.last != top { sizes.append(top) }
+            let ratios = shards.missRatios(at: sizes)
+            points = zip(sizes, ratios).map { size, r in
+                MRCPoint(frames: size, misses: UInt64((r * Double(total)).rounded()), missRatio: r)
             }
             let scaled = shards.scaledHistogram()
-            buckets = DistanceBucket.buckets(scaled.counts)
+            buckets = DistanceBucket.buckets(scaled.counts.lazy.map { ($0.distance, $0.references) })
             cold = UInt64(scaled.cold.rounded())
             sampling = MRCSampling(mode: shards.mode, finalRate: shards.rate, sampledReferences: shards.sampledReferences,
                                    sampledPages: shards.sampledPages, estimatedDistinctPages: estimate)

@@ -119,7 +119,7 @@ struct MRCTests {
     }
 
     @Test func distanceBucketsArePowersOfTwo() {
-        let buckets = DistanceBucket.buckets([0, 5, 1, 2, 0, 0, 0, 0, 3].map(Double.init))
+        let buckets = DistanceBucket.buckets(ContiguousArray<UInt64>([0, 5, 1, 2, 0, 0, 0, 0, 3]))
         #expect(buckets.map(\.lower) == [1, 2, 4, 8])
         #expect(buckets.map(\.upper) == [1, 3, 7, 15])
         #expect(buckets.map(\.references) == [5, 3, 0, 3])

@@ -55,18 +55,20 @@ public struct DistanceBucket: Hashable, Sendable {
 
     /// Power-of-two buckets of `histogram` (index = distance; index 0 ignored), up to the largest
     /// non-empty one.
-    public static func buckets(_ histogram: some Collection<Double>) -> [DistanceBucket] {
+    public static func buckets(_ histogram: ContiguousArray<UInt64>) -> [DistanceBucket] {
+        buckets(histogram.enumerated().lazy.filter { $0.offset > 0 && $0.element > 0 }.map { ($0.offset, Double($0.element)) })
+    }
+
+    /// Power-of-two buckets of `(distance, references)` pairs in increasing distance, up to the
+    /// largest one.
+    public static func buckets(_ entries: some Sequence<(Int, Double)>) -> [DistanceBucket] {
         var result: [DistanceBucket] = []
-        var lower = 1
-        let values = Array(histogram)
-        var last = values.count - 1
-        while last > 0 && values[last] < 0.5 { last -= 1 }
-        while lower <= last {
-            let upper = lower * 2 - 1
-            var sum = 0.0
-            for d in lower...min(upper, last) { sum += values[d] }
-            result.append(DistanceBucket(lower: lower, upper: upper, references: UInt64(max(0, sum).rounded())))
-            lower *= 2
+        for (d, count) in entries where d > 0 {
+            while result.isEmpty || d > result[result.count - 1].upper {
+                let lower = result.isEmpty ? 1 : result[result.count - 1].upper + 1
+                result.append(DistanceBucket(lower: lower, upper: lower * 2 - 1, references: 0))
+            }
+            result[result.count - 1].references += UInt64(max(0, count).rounded())
         }
         return result
     }

@@ -30,7 +30,8 @@ public struct SHARDS: Sendable {
     public let mode: Mode
     @usableFromInline var threshold: UInt64
     @usableFromInline var distances = StackDistances()
-    /// Weighted counts by scaled distance; true weight = stored × `scale`.
+    /// Weighted counts, true weight = stored × `scale`: by sampled distance at a fixed rate (scaled
+    /// at the end), by scaled distance at a fixed size (the rate changes along the way).
     @usableFromInline var weighted: ContiguousArray<Double> = [0]
     @usableFromInline var coldWeight: Double = 0
     @usableFromInline var scale: Double = 1
@@ -94,12 +95,13 @@ public struct SHARDS: Sendable {
             pushHeap((h, page))
         }
         sampled &+= 1
-        let d = distances.record(page)
+        let d = distances.distance(of: page)
         let w = 1 / scale
         if d == 0 {
             coldWeight += w
         } else {
-            let scaled = 1 + Int((Double(d - 1) / rate).rounded())
+            var scaled = d
+            if case .fixedSize = mode { scaled = 1 + Int((Double(d - 1) / rate).rounded()) }
             if scaled >= weighted.count {
                 weighted.append(contentsOf: repeatElement(0, count: max(scaled + 1 - weighted.count, weighted.count)))
             }
@@ -147,34 +149,52 @@ public struct SHARDS: Sendable {
     /// Estimated distinct pages of the trace: sampled pages / rate.
     public var estimatedDistinctPages: Int { Int((Double(sampledPages) / rate).rounded()) }
 
-    /// Estimated LRU miss ratios at `1...maxFrames` frames.
-    /// - Complexity: O(maxFrames + largest scaled distance).
-    public func missRatios(upTo maxFrames: Int) -> [Double] {
-        var counts = Array(weighted.map { $0 * scale })
-        let cold = coldWeight * scale
-        if case .fixedRate = mode, counts.count > 1 {
-            // SHARDS-adj: the expected number of samples minus the actual one, in the first bucket.
-            counts[1] += Double(total) * rate - Double(sampled)
+    /// The scaled histogram as `(distance, estimated references)` pairs in increasing distance,
+    /// before the SHARDS-adj correction, and the weight of first references.
+    func scaledEntries() -> (entries: [(distance: Int, weight: Double)], cold: Double) {
+        var entries: [(distance: Int, weight: Double)] = []
+        for (d, w) in weighted.enumerated() where d > 0 && w != 0 {
+            let distance: Int
+            switch mode {
+            case .fixedRate: distance = 1 + Int((Double(d - 1) / rate).rounded())
+            case .fixedSize: distance = d
+            }
+            entries.append((distance, w * scale))
         }
-        let all = cold + counts.reduce(0, +)
-        guard all > 0 else { return [Double](repeating: 0, count: maxFrames) }
-        var result = [Double](repeating: 0, count: maxFrames)
+        return (entries, coldWeight * scale)
+    }
+
+    /// Estimated LRU miss ratios at each of `sizes` (in increasing order).
+    /// - Complexity: O(sizes + sampled distances).
+    public func missRatios(at sizes: [Int]) -> [Double] {
+        var (entries, cold) = scaledEntries()
+        if case .fixedRate = mode, !entries.isEmpty || sampled > 0 {
+            // SHARDS-adj: the expected number of samples minus the actual one, in the first bucket.
+            let adjustment = Double(total) * rate - Double(sampled)
+            if let first = entries.first, first.distance == 1 { entries[0].weight += adjustment } else { entries.insert((1, adjustment), at: 0) }
+        }
+        let all = cold + entries.reduce(0) { $0 + $1.weight }
+        guard all > 0 else { return sizes.map { _ in 0 } }
+        // Walk the sizes from the largest down, adding the entries above each.
+        var result = [Double](repeating: 0, count: sizes.count)
         var above = 0.0
-        var d = counts.count - 1
-        while d > maxFrames { above += counts[d]; d -= 1 }
-        var c = maxFrames
-        while c >= 1 {
-            result[c - 1] = min(1, max(0, (cold + above) / all))
-            if c < counts.count { above += counts[c] }
-            c -= 1
+        var e = entries.count - 1
+        for k in sizes.indices.reversed() {
+            while e >= 0 && entries[e].distance > sizes[k] { above += entries[e].weight; e -= 1 }
+            result[k] = min(1, max(0, (cold + above) / all))
         }
         return result
     }
 
+    /// Estimated LRU miss ratios at `1...maxFrames` frames.
+    public func missRatios(upTo maxFrames: Int) -> [Double] { missRatios(at: Array(1...max(1, maxFrames))) }
+
     /// The sampled stack-distance histogram scaled to the whole trace: estimated references at each
-    /// scaled distance (index 0 unused), and estimated first references.
-    public func scaledHistogram() -> (counts: [Double], cold: Double) {
-        let factor = total > 0 && sampled > 0 ? Double(total) / (coldWeight * scale + weighted.reduce(0, +) * scale) : 0
-        return (weighted.map { $0 * scale * factor }, coldWeight * scale * factor)
+    /// scaled distance, and estimated first references.
+    public func scaledHistogram() -> (counts: [(distance: Int, references: Double)], cold: Double) {
+        let (entries, cold) = scaledEntries()
+        let sum = cold + entries.reduce(0) { $0 + $1.weight }
+        let factor = sum > 0 ? Double(total) / sum : 0
+        return (entries.map { ($0.distance, $0.weight * factor) }, cold * factor)
     }
 }

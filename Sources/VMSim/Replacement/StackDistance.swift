@@ -1,28 +1,30 @@
+import CVMSimSupport
+
 /// A set of integer positions `0..<capacity` that counts how many marked positions lie after a given
-/// one in O(log n): one bit per position, and a Fenwick tree over the popcounts of 64-bit words.
-/// The tree has one entry per 64 positions, so it stays in the cache for millions of positions;
-/// a query reads one word of bits and walks the small tree.
+/// one in O(log n): one bit per position, grouped in 512-bit blocks (one cache line of eight words),
+/// and a Fenwick tree over the blocks' counts. The tree has one entry per 512 positions, so it stays
+/// in the cache for millions of positions; a query reads one cache line of bits and walks the tree.
 ///
-/// - Complexity: O(log(capacity / 64)) per operation; 1/8 byte plus 1/16 byte per position.
+/// - Complexity: O(log(capacity / 512)) per operation; 1/8 byte plus 1/128 byte per position.
 @usableFromInline
 struct MarkedPositions: Sendable {
     @usableFromInline var words: ContiguousArray<UInt64>
-    /// Fenwick tree (1-based) over the popcount of each word.
+    /// Fenwick tree (1-based) over the number of marks in each 512-bit block.
     @usableFromInline var tree: ContiguousArray<Int32>
     @usableFromInline var marked = 0
 
     @usableFromInline
     init(capacity: Int) {
-        let count = (capacity + 63) / 64
-        words = ContiguousArray(repeating: 0, count: count)
-        tree = ContiguousArray(repeating: 0, count: count + 1)
+        let blocks = (capacity + 511) / 512
+        words = ContiguousArray(repeating: 0, count: blocks * 8)
+        tree = ContiguousArray(repeating: 0, count: blocks + 1)
     }
 
     @usableFromInline var capacity: Int { words.count * 64 }
 
     @inlinable @inline(__always)
-    mutating func add(word: Int, _ delta: Int32) {
-        var i = word &+ 1
+    mutating func add(block: Int, _ delta: Int32) {
+        var i = block &+ 1
         let n = tree.count
         while i < n {
             tree[i] &+= delta
@@ -33,53 +35,73 @@ struct MarkedPositions: Sendable {
     @inlinable @inline(__always)
     mutating func mark(_ p: Int) {
         words[p >> 6] |= 1 << UInt64(p & 63)
-        add(word: p >> 6, 1)
+        add(block: p >> 9, 1)
         marked &+= 1
     }
 
     @inlinable @inline(__always)
     mutating func unmark(_ p: Int) {
         words[p >> 6] &= ~(1 << UInt64(p & 63))
-        add(word: p >> 6, -1)
+        add(block: p >> 9, -1)
         marked &-= 1
+    }
+
+    /// Marks at positions up to and including `p`, within `p`'s block.
+    @inlinable @inline(__always)
+    func marksInBlock(upTo p: Int) -> Int {
+        let w = p >> 6
+        var count = 0
+        var k = w & ~7
+        while k < w {
+            count &+= words[k].nonzeroBitCount
+            k &+= 1
+        }
+        let bit = UInt64(p & 63)
+        return count &+ (words[w] & (bit == 63 ? ~0 : (1 << (bit &+ 1)) &- 1)).nonzeroBitCount
     }
 
     /// Marked positions greater than `p`.
     @inlinable @inline(__always)
     func countAfter(_ p: Int) -> Int {
-        // Marks in words before p's word, plus marks in p's word up to and including p.
         var before = 0
-        var i = p >> 6
+        var i = p >> 9
         while i > 0 {
             before &+= Int(tree[i])
             i &-= i & -i
         }
-        let bit = UInt64(p & 63)
-        let upTo = words[p >> 6] & (bit == 63 ? ~0 : (1 << (bit &+ 1)) &- 1)
-        return marked &- before &- upTo.nonzeroBitCount
+        return marked &- before &- marksInBlock(upTo: p)
     }
 
-    /// Clears every mark and rebuilds for `capacity` positions.
-    @usableFromInline
-    mutating func reset(capacity: Int) {
-        self = MarkedPositions(capacity: capacity)
-    }
-
-    /// Rebuilds the tree from the words.
+    /// Marks positions `0..<count` only, for `capacity` positions.
     /// - Complexity: O(capacity / 64).
     @usableFromInline
-    mutating func rebuildTree() {
-        for i in tree.indices { tree[i] = 0 }
-        marked = 0
-        for w in words.indices {
-            let c = Int32(words[w].nonzeroBitCount)
-            marked += Int(c)
-            var i = w + 1
-            tree[i] &+= c
+    mutating func resetToPrefix(_ count: Int, capacity: Int) {
+        self = MarkedPositions(capacity: capacity)
+        for w in 0..<(count >> 6) { words[w] = ~0 }
+        if count & 63 != 0 { words[count >> 6] = (1 << UInt64(count & 63)) - 1 }
+        marked = count
+        // Each block's count, then the Fenwick tree built in place in O(blocks).
+        for b in 0..<(tree.count - 1) {
+            var c: Int32 = 0
+            for k in (b * 8)..<(b * 8 + 8) { c += Int32(words[k].nonzeroBitCount) }
+            tree[b + 1] = c
+        }
+        for i in 1..<tree.count {
             let parent = i + (i & -i)
             if parent < tree.count { tree[parent] &+= tree[i] }
-            i = parent
         }
+    }
+
+    /// For each word, the marks in the words before it (for renumbering in rank order).
+    @usableFromInline
+    func wordRanks() -> ContiguousArray<Int32> {
+        var ranks = ContiguousArray<Int32>(repeating: 0, count: words.count)
+        var sum: Int32 = 0
+        for w in words.indices {
+            ranks[w] = sum
+            sum &+= Int32(words[w].nonzeroBitCount)
+        }
+        return ranks
     }
 }
 
@@ -101,8 +123,6 @@ struct MarkedPositions: Sendable {
 public struct StackDistances: Sendable {
     @usableFromInline var map: PageMap<UInt32>
     @usableFromInline var marks: MarkedPositions
-    /// The page whose last reference holds each position.
-    @usableFromInline var positionPage: ContiguousArray<UInt64>
     @usableFromInline var nextPosition = 0
     @usableFromInline var counts: ContiguousArray<UInt64> = [0]
     @usableFromInline var cold: UInt64 = 0
@@ -118,22 +138,21 @@ public struct StackDistances: Sendable {
 
     public init() {
         map = PageMap(expectedCount: 1 << 12)
-        marks = MarkedPositions(capacity: 1 << 13)
-        positionPage = ContiguousArray(repeating: 0, count: 1 << 13)
+        marks = MarkedPositions(capacity: 1 << 16)
     }
 
     /// Distinct pages seen.
     public var distinctPages: Int { map.count }
 
-    /// Records one reference and returns its stack distance (0 for a first reference).
+    /// Records one reference and returns its stack distance (0 for a first reference), without
+    /// counting it in the histogram.
     /// - Complexity: O(log n) amortized.
-    @inlinable @discardableResult
-    public mutating func record(_ page: UInt64) -> Int {
+    @inlinable
+    public mutating func distance(of page: UInt64) -> Int {
         recorded &+= 1
-        if nextPosition == positionPage.count { compact() }
+        if nextPosition == marks.capacity { compact() }
         let p = nextPosition
         nextPosition &+= 1
-        positionPage[p] = page
         let i = map.index(of: page)
         var distance = 0
         if i < 0 {
@@ -144,22 +163,54 @@ public struct StackDistances: Sendable {
             distance = marks.countAfter(old) &+ 1
             marks.unmark(old)
             map.setValue(UInt32(truncatingIfNeeded: p), at: i)
-            if distance >= counts.count { counts.append(contentsOf: repeatElement(0, count: max(distance + 1 - counts.count, counts.count))) }
-            counts[distance] &+= 1
         }
         marks.mark(p)
         return distance
     }
 
+    /// Records one reference and returns its stack distance (0 for a first reference).
+    /// - Complexity: O(log n) amortized.
+    @inlinable @discardableResult
+    public mutating func record(_ page: UInt64) -> Int {
+        let d = distance(of: page)
+        if d > 0 {
+            reserveHistogram(d)
+            counts[d] &+= 1
+        }
+        return d
+    }
+
+    @inlinable @inline(__always)
+    mutating func reserveHistogram(_ d: Int) {
+        if d >= counts.count { counts.append(contentsOf: repeatElement(0, count: max(d + 1 - counts.count, counts.count))) }
+    }
+
     /// Records a batch of references.
+    ///
+    /// The histogram of a trace with many pages is larger than the cache and its counters are hit
+    /// at random, so each count is made 16 references after its distance is known, with the
+    /// counter's cache line prefetched in between.
     /// - Complexity: O(batch.count × log n).
     @inlinable
     public mutating func record(_ batch: UnsafeBufferPointer<PageAccess>) {
-        let distance = 8
-        for a in batch.prefix(distance) { map.prefetch(a.page) }
-        for i in batch.indices {
-            if i &+ distance < batch.count { map.prefetch(batch[i &+ distance].page) }
-            record(batch[i].page)
+        let ahead = 8
+        for a in batch.prefix(ahead) { map.prefetch(a.page) }
+        var pending = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &pending) { raw in
+            let ring = raw.bindMemory(to: Int.self)
+            for i in batch.indices {
+                if i &+ ahead < batch.count { map.prefetch(batch[i &+ ahead].page) }
+                let d = distance(of: batch[i].page)
+                let slot = i & 15
+                let due = ring[slot]
+                if due > 0 { counts[due] &+= 1 }
+                if d > 0 {
+                    reserveHistogram(d)
+                    counts.withUnsafeBufferPointer { vmsim_prefetch($0.baseAddress! + d) }
+                }
+                ring[slot] = d
+            }
+            for d in ring where d > 0 { counts[d] &+= 1 }
         }
     }
 
@@ -171,34 +222,26 @@ public struct StackDistances: Sendable {
         marks.unmark(Int(old))
     }
 
-    /// Renumbers the live positions 0, 1, 2, ... in order, growing the space when more than half
-    /// of it is live.
-    /// - Complexity: O(positions), which amortizes to O(1) per reference.
+    /// Renumbers the live positions 0, 1, 2, ... in order (a page's new position is the rank of its
+    /// old one), making room for at least 15 times as many positions as live pages.
+    /// - Complexity: O(positions / 64 + map capacity), once per (at least) 15 × live references, so
+    ///   O(1) amortized per reference.
     @usableFromInline
     @inline(never)
     mutating func compact() {
         let live = marks.marked
-        var capacity = positionPage.count
-        if live * 2 > capacity { capacity *= 2 }
-        var newPages = ContiguousArray<UInt64>(repeating: 0, count: capacity)
-        var k = 0
-        for (w, word) in marks.words.enumerated() where word != 0 {
-            var bits = word
-            while bits != 0 {
-                let p = w << 6 | bits.trailingZeroBitCount
-                bits &= bits &- 1
-                let page = positionPage[p]
-                newPages[k] = page
-                map.update(page, UInt32(k))
-                k += 1
-            }
+        var capacity = marks.capacity
+        while capacity < 16 * live { capacity *= 2 }
+        let ranks = marks.wordRanks()
+        let words = marks.words
+        map.transformValues { old in
+            let p = Int(old)
+            let bit = UInt64(p & 63)
+            let below = words[p >> 6] & ((1 << bit) &- 1)
+            return UInt32(Int(ranks[p >> 6]) + below.nonzeroBitCount)
         }
-        positionPage = newPages
-        marks = MarkedPositions(capacity: capacity)
-        for w in 0..<(k >> 6) { marks.words[w] = ~0 }
-        if k & 63 != 0 { marks.words[k >> 6] = (1 << UInt64(k & 63)) - 1 }
-        marks.rebuildTree()
-        nextPosition = k
+        marks.resetToPrefix(live, capacity: capacity)
+        nextPosition = live
     }
 
     /// LRU's misses at each memory size `1...maxFrames`.
