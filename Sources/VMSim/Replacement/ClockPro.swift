@@ -1,3 +1,5 @@
+import CVMSimSupport
+
 /// CLOCK-Pro (Jiang, Chen & Zhang, USENIX ATC 2005), as the paper states it.
 ///
 /// Semantics: resident pages are hot or cold; cold pages that were loaded or re-referenced recently
@@ -26,26 +28,37 @@
 /// not have; its miss counts are far higher than this policy's and than LRU's, so the bench prints
 /// them for information only.
 ///
+/// Each entry keeps its page, its ring links and its state in one 24-byte record, so a hand step
+/// touches one cache line.
+///
 /// - Complexity: O(1) amortized per reference in practice (every bit a hand clears was set by a
 ///   hit, every status change of an entry follows a reference or an eviction), though a single miss
-///   may move a hand past O(frames) entries; at most `2 × frames` entries of 16 bytes of list,
-///   3 bytes of state and 16 bytes of map.
+///   may move a hand past O(frames) entries; at most `2 × frames` entries of 24 bytes and 16 bytes
+///   of map.
 public struct ClockProPolicy: ReplacementPolicy {
     public let frames: Int
     @usableFromInline static let hot: UInt8 = 0, cold: UInt8 = 1, test: UInt8 = 2
 
+    /// One entry of the ring: a resident page (numbers `0..<frames`, the slots) or a test entry.
+    @usableFromInline
+    struct Entry: Sendable {
+        @usableFromInline var page: UInt64 = 0
+        @usableFromInline var prev: Int32 = -1
+        @usableFromInline var next: Int32 = -1
+        @usableFromInline var kind: UInt8 = 0
+        @usableFromInline var referenced = false
+        @usableFromInline var inTest = false
+        @inlinable init() {}
+    }
+
     @usableFromInline var map: PageMap<Int32>
-    /// The circular list (links wrap around; no ends).
-    @usableFromInline var ring: IndexLinks
-    @usableFromInline var kind: ContiguousArray<UInt8> = []
-    @usableFromInline var referenced: ContiguousArray<Bool> = []
-    @usableFromInline var inTest: ContiguousArray<Bool> = []
+    @usableFromInline var ring: ContiguousArray<Entry>
+    @usableFromInline var freeTests: ContiguousArray<Int32> = []
     @usableFromInline var handHot: Int32 = -1, handCold: Int32 = -1, handTest: Int32 = -1
     @usableFromInline var ringCount = 0
     @usableFromInline var hotCount = 0, coldCount = 0, testCount = 0
     /// The target number of resident cold pages.
     @usableFromInline var coldTarget: Int
-    @usableFromInline var ghosts: GhostNumbers
     @usableFromInline var used: Int32 = 0
 
     public init(frames: Int) {
@@ -53,8 +66,8 @@ public struct ClockProPolicy: ReplacementPolicy {
         self.frames = frames
         coldTarget = frames
         map = PageMap(expectedCount: min(2 * frames, 1 << 20))
-        ring = IndexLinks(count: frames)
-        ghosts = GhostNumbers(firstNumber: frames)
+        ring = []
+        ring.reserveCapacity(min(2 * frames, 1 << 16))
     }
 
     @inlinable
@@ -64,7 +77,7 @@ public struct ClockProPolicy: ReplacementPolicy {
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let n = map.find(page)
         if n != .max && Int(n) < frames {
-            referenced[Int(n)] = true
+            ring[Int(n)].referenced = true
             return .hit(n)
         }
         let wasTest = n != .max
@@ -72,41 +85,54 @@ public struct ClockProPolicy: ReplacementPolicy {
             coldTarget = min(coldTarget + 1, frames)
             unlink(n)
             testCount -= 1
-            map.remove(page)
-            ghosts.release(n)
+            freeTests.append(n)
         }
         var result: ReferenceResult
         if Int(used) < frames {
             result = .fill(used)
             used &+= 1
-            ring.reserve(result.slot)
-            cover()
+            if Int(result.slot) >= ring.count { ring.append(contentsOf: repeatElement(Entry(), count: Int(result.slot) + 1 - ring.count)) }
         } else {
             result = evictCold()
+            // The hands walk the ring in order: warm up the map entry of the page under each and
+            // the entry after it, so the next eviction or removal finds them in the cache.
+            lookAhead(handCold)
+            lookAhead(handTest)
         }
         let s = result.slot
-        ring.setPage(s, page)
-        map.insert(page, s)
-        referenced[Int(s)] = false
+        if wasTest { map.update(page, s) } else { map.insert(page, s) }
+        ring[Int(s)].page = page
+        ring[Int(s)].referenced = false
         linkAtHead(s)
         if wasTest {
-            kind[Int(s)] = Self.hot
-            inTest[Int(s)] = false
+            ring[Int(s)].kind = Self.hot
+            ring[Int(s)].inTest = false
             hotCount += 1
             while hotCount > frames - coldTarget { runHandHot() }
         } else {
-            kind[Int(s)] = Self.cold
-            inTest[Int(s)] = true
+            ring[Int(s)].kind = Self.cold
+            ring[Int(s)].inTest = true
             coldCount += 1
         }
         return result
     }
 
-    @inlinable
-    mutating func cover() {
-        kind.cover(ring.capacity, with: 0)
-        referenced.cover(ring.capacity, with: false)
-        inTest.cover(ring.capacity, with: false)
+    @inlinable @inline(__always)
+    func lookAhead(_ h: Int32) {
+        guard h >= 0 else { return }
+        ring.withUnsafeBufferPointer { buffer in
+            map.prefetch(buffer[Int(h)].page)
+            vmsim_prefetch(buffer.baseAddress! + Int(buffer[Int(h)].next))
+        }
+    }
+
+    /// A number for a new test entry (after the `frames` slot numbers).
+    @inlinable @inline(__always)
+    mutating func takeTestNumber() -> Int32 {
+        if let n = freeTests.popLast() { return n }
+        if ring.count < frames { ring.append(contentsOf: repeatElement(Entry(), count: frames - ring.count)) }
+        ring.append(Entry())
+        return Int32(truncatingIfNeeded: ring.count - 1)
     }
 
     /// Runs HAND_cold until it evicts a resident cold page; returns it.
@@ -115,35 +141,34 @@ public struct ClockProPolicy: ReplacementPolicy {
         while true {
             let e = handCold
             let i = Int(e)
-            if kind[i] != Self.cold {
-                handCold = ring.next(e)
+            let entry = ring[i]
+            if entry.kind != Self.cold {
+                handCold = entry.next
                 continue
             }
-            if referenced[i] {
-                referenced[i] = false
+            if entry.referenced {
+                ring[i].referenced = false
                 moveToHead(e)
-                if inTest[i] {
-                    kind[i] = Self.hot
-                    inTest[i] = false
+                if entry.inTest {
+                    ring[i].kind = Self.hot
+                    ring[i].inTest = false
                     coldCount -= 1
                     hotCount += 1
                     while hotCount > frames - coldTarget { runHandHot() }
                 } else {
-                    inTest[i] = true
+                    ring[i].inTest = true
                 }
                 continue
             }
             coldCount -= 1
-            let victim = ring.page(e)
-            if inTest[i] {
-                let g = ghosts.take(&ring)
-                cover()
-                ring.setPage(g, victim)
-                kind[Int(g)] = Self.test
-                referenced[Int(g)] = false
-                inTest[Int(g)] = true
-                linkBefore(g, e)
-                unlink(e)
+            let victim = entry.page
+            if entry.inTest {
+                let g = takeTestNumber()
+                ring[Int(g)].page = victim
+                ring[Int(g)].kind = Self.test
+                ring[Int(g)].referenced = false
+                ring[Int(g)].inTest = true
+                replace(e, with: g)
                 map.update(victim, g)
                 testCount += 1
                 while testCount > frames { runHandTest() }
@@ -161,22 +186,24 @@ public struct ClockProPolicy: ReplacementPolicy {
         while true {
             let e = handHot
             let i = Int(e)
-            switch kind[i] {
+            let entry = ring[i]
+            switch entry.kind {
             case Self.hot:
-                handHot = ring.next(e)
-                if referenced[i] {
-                    referenced[i] = false
+                handHot = entry.next
+                if entry.referenced {
+                    ring[i].referenced = false
                     continue
                 }
-                kind[i] = Self.cold
-                inTest[i] = false
+                ring[i].kind = Self.cold
+                ring[i].inTest = false
                 hotCount -= 1
                 coldCount += 1
+                lookAhead(handHot)
                 return
             case Self.cold:
-                handHot = ring.next(e)
-                if inTest[i] {
-                    inTest[i] = false
+                handHot = entry.next
+                if entry.inTest {
+                    ring[i].inTest = false
                     coldTarget = max(coldTarget - 1, 1)
                 }
             default:
@@ -191,33 +218,34 @@ public struct ClockProPolicy: ReplacementPolicy {
         while true {
             let e = handTest
             let i = Int(e)
-            if kind[i] == Self.test {
+            let entry = ring[i]
+            if entry.kind == Self.test {
                 removeTestEntry(e)
                 return
             }
-            handTest = ring.next(e)
-            if kind[i] == Self.cold && inTest[i] {
-                inTest[i] = false
+            handTest = entry.next
+            if entry.kind == Self.cold && entry.inTest {
+                ring[i].inTest = false
                 coldTarget = max(coldTarget - 1, 1)
             }
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func removeTestEntry(_ e: Int32) {
         unlink(e)
         testCount -= 1
         coldTarget = max(coldTarget - 1, 1)
-        map.remove(ring.page(e))
-        ghosts.release(e)
+        map.remove(ring[Int(e)].page)
+        freeTests.append(e)
     }
 
     /// Places `n` just behind HAND_hot.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func linkAtHead(_ n: Int32) {
         if ringCount == 0 {
-            ring.links[Int(n)].prev = n
-            ring.links[Int(n)].next = n
+            ring[Int(n)].prev = n
+            ring[Int(n)].next = n
             ringCount = 1
             handHot = n; handCold = n; handTest = n
             return
@@ -225,33 +253,54 @@ public struct ClockProPolicy: ReplacementPolicy {
         linkBefore(n, handHot)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func linkBefore(_ n: Int32, _ successor: Int32) {
-        let p = ring.prev(successor)
-        ring.links[Int(n)].prev = p
-        ring.links[Int(n)].next = successor
-        ring.links[Int(p)].next = n
-        ring.links[Int(successor)].prev = n
+        let p = ring[Int(successor)].prev
+        ring[Int(n)].prev = p
+        ring[Int(n)].next = successor
+        ring[Int(p)].next = n
+        ring[Int(successor)].prev = n
         ringCount += 1
     }
 
+    /// Puts `g` in `e`'s place on the ring and takes `e` off; hands on `e` move past `g` to `e`'s
+    /// successor (as if `g` were linked before `e` and `e` unlinked).
+    @inlinable @inline(__always)
+    mutating func replace(_ e: Int32, with g: Int32) {
+        let prev = ring[Int(e)].prev
+        var next = ring[Int(e)].next
+        if prev == e {
+            ring[Int(g)].prev = g
+            ring[Int(g)].next = g
+            next = g
+        } else {
+            ring[Int(g)].prev = prev
+            ring[Int(g)].next = next
+            ring[Int(prev)].next = g
+            ring[Int(next)].prev = g
+        }
+        if handHot == e { handHot = next }
+        if handCold == e { handCold = next }
+        if handTest == e { handTest = next }
+    }
+
     /// Takes `n` off the ring; hands on it move on to its successor.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func unlink(_ n: Int32) {
-        let l = ring.links[Int(n)]
+        let prev = ring[Int(n)].prev, next = ring[Int(n)].next
         ringCount -= 1
         if ringCount == 0 {
             handHot = -1; handCold = -1; handTest = -1
             return
         }
-        ring.links[Int(l.prev)].next = l.next
-        ring.links[Int(l.next)].prev = l.prev
-        if handHot == n { handHot = l.next }
-        if handCold == n { handCold = l.next }
-        if handTest == n { handTest = l.next }
+        ring[Int(prev)].next = next
+        ring[Int(next)].prev = prev
+        if handHot == n { handHot = next }
+        if handCold == n { handCold = next }
+        if handTest == n { handTest = next }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func moveToHead(_ n: Int32) {
         if ringCount == 1 { return }
         unlink(n)

@@ -1,3 +1,5 @@
+import CVMSimSupport
+
 /// One node of an index-linked list: the page it stands for and its two neighbours (`-1` for none).
 @usableFromInline
 struct Link: Sendable {
@@ -56,6 +58,13 @@ struct IndexLinks: Sendable {
     @inlinable @inline(__always)
     mutating func reserve(_ n: Int32) {
         if Int(n) >= links.count { grow(to: max(Int(n) + 1, links.count * 2)) }
+    }
+
+    /// Starts loading node `n` into the cache (no effect on the lists).
+    @inlinable @inline(__always)
+    func prefetchNode(_ n: Int32) {
+        guard n >= 0 else { return }
+        links.withUnsafeBufferPointer { vmsim_prefetch($0.baseAddress! + Int(n)) }
     }
 
     @inlinable @inline(__always) func next(_ n: Int32) -> Int32 { links[Int(n)].next }
