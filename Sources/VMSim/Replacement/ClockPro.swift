@@ -7,8 +7,9 @@ import CVMSimSupport
 /// a non-resident test entry (at most `frames` of them). All entries sit on one circular list; a
 /// page that is loaded or moved "to the head" is placed just behind HAND_hot (the position the hot
 /// hand reaches last). Hits only set the page's reference bit. `mc`, the target number of cold
-/// pages, starts at `frames` and adapts within `1...frames`: +1 when a test entry is referenced
-/// (the page is loaded as hot), −1 whenever a test period ends without a reference.
+/// pages, starts at `frames` and adapts within `1...frames`: +1 when a cold page, resident or not,
+/// is found referenced during its test period (a test entry's page is loaded as hot; HAND_cold
+/// promotes a resident one), −1 whenever a test period ends without a reference.
 /// - A miss on a test entry removes it and loads the page as hot at the head; then HAND_hot runs
 ///   while more than `frames − mc` pages are hot. Any other miss loads the page as cold, in its test
 ///   period, at the head.
@@ -150,6 +151,8 @@ public struct ClockProPolicy: ReplacementPolicy {
                 ring[i].referenced = false
                 moveToHead(e)
                 if entry.inTest {
+                    // A cold page referenced during its test period: it turns hot, and mc grows.
+                    coldTarget = min(coldTarget + 1, frames)
                     ring[i].kind = Self.hot
                     ring[i].inTest = false
                     coldCount -= 1
