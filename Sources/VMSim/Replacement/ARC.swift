@@ -15,15 +15,18 @@
 /// `|T1| > 0 and (|T1| > p or (|T1| == p and the page was in B2))`, or when T2 is empty; otherwise
 /// T2's LRU page into B2. Before memory fills no page is evicted, so no ghost exists.
 ///
-/// - Complexity: O(1) per reference; at most `2 × frames` entries of 16 bytes of list, one byte of
-///   tag and 16 bytes of map.
+/// The map stores each entry's list with its node number, so a hit learns both from one probe.
+///
+/// - Complexity: O(1) per reference; at most `2 × frames` entries of 16 bytes of list and 16 bytes
+///   of map.
 public struct ARCPolicy: ReplacementPolicy {
     public let frames: Int
+    @usableFromInline static var nodePrefetchThreshold: Int { 1 << 15 }
     @usableFromInline static let inT1: UInt8 = 0, inT2: UInt8 = 1, inB1: UInt8 = 2, inB2: UInt8 = 3
 
-    @usableFromInline var map: PageMap<Int32>
+    /// page -> node number | list << 32.
+    @usableFromInline var map: PageMap<UInt64>
     @usableFromInline var nodes: IndexLinks
-    @usableFromInline var list: ContiguousArray<UInt8>
     @usableFromInline var t1 = ListEnds(), t2 = ListEnds(), b1 = ListEnds(), b2 = ListEnds()
     @usableFromInline var ghosts: GhostNumbers
     /// The adaptive target size of T1.
@@ -35,7 +38,6 @@ public struct ARCPolicy: ReplacementPolicy {
         self.frames = frames
         map = PageMap(expectedCount: min(frames, 1 << 20))
         nodes = IndexLinks(count: frames)
-        list = []
         ghosts = GhostNumbers(firstNumber: frames)
     }
 
@@ -43,15 +45,28 @@ public struct ARCPolicy: ReplacementPolicy {
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
     @inlinable
+    public mutating func prefetchNode(_ page: UInt64) {
+        // Only worth a second probe when the nodes outgrow the cache.
+        guard frames > Self.nodePrefetchThreshold else { return }
+        let v = map.find(page)
+        if v != .max { nodes.prefetchNode(Int32(truncatingIfNeeded: v)) }
+    }
+
+    @inlinable @inline(__always)
+    static func pack(_ node: Int32, _ list: UInt8) -> UInt64 { UInt64(UInt32(bitPattern: node)) | UInt64(list) << 32 }
+
+    @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
-        let n = map.find(page)
+        let i = map.index(of: page)
         var ghostHit: UInt8 = Self.inT1
-        if n != .max {
-            switch list[Int(n)] {
+        if i >= 0 {
+            let v = map.value(at: i)
+            let n = Int32(truncatingIfNeeded: v)
+            switch UInt8(truncatingIfNeeded: v >> 32) {
             case Self.inT1:
                 nodes.remove(n, &t1)
                 nodes.pushHead(n, &t2)
-                list[Int(n)] = Self.inT2
+                map.setValue(Self.pack(n, Self.inT2), at: i)
                 return .hit(n)
             case Self.inT2:
                 nodes.moveToHead(n, &t2)
@@ -65,7 +80,7 @@ public struct ARCPolicy: ReplacementPolicy {
                 nodes.remove(n, &b2)
                 ghostHit = Self.inB2
             }
-            map.remove(page)
+            map.remove(at: i)
             ghosts.release(n)
         }
         var result: ReferenceResult
@@ -73,7 +88,6 @@ public struct ARCPolicy: ReplacementPolicy {
             result = .fill(used)
             used &+= 1
             nodes.reserve(result.slot)
-            list.cover(nodes.capacity, with: 0)
         } else if ghostHit != Self.inT1 {
             result = replace(pageWasInB2: ghostHit == Self.inB2)
         } else if t1.count + b1.count + 1 > frames {
@@ -92,13 +106,12 @@ public struct ARCPolicy: ReplacementPolicy {
         }
         let s = result.slot
         nodes.setPage(s, page)
-        map.insert(page, s)
         if ghostHit != Self.inT1 {
             nodes.pushHead(s, &t2)
-            list[Int(s)] = Self.inT2
+            map.insert(page, Self.pack(s, Self.inT2))
         } else {
             nodes.pushHead(s, &t1)
-            list[Int(s)] = Self.inT1
+            map.insert(page, Self.pack(s, Self.inT1))
         }
         return result
     }
@@ -109,10 +122,20 @@ public struct ARCPolicy: ReplacementPolicy {
         let t1Size = Double(t1.count)
         if (t1.count > 0 && (t1Size > p || (t1Size == p && pageWasInB2))) || t2.count == 0 {
             let s = nodes.popTail(&t1)
+            lookAhead(t1.tail)
             return .evict(s, victim: makeGhost(of: s, inB2: false))
         }
         let s = nodes.popTail(&t2)
+        lookAhead(t2.tail)
         return .evict(s, victim: makeGhost(of: s, inB2: true))
+    }
+
+    /// Victims come from the LRU ends: warm up the map entry of the next one and the node after it.
+    @inlinable @inline(__always)
+    func lookAhead(_ tail: Int32) {
+        guard tail >= 0 else { return }
+        map.prefetch(nodes.page(tail))
+        nodes.prefetchNode(nodes.prev(tail))
     }
 
     /// Moves the page of slot `s` to the MRU end of a ghost list; returns the page.
@@ -120,11 +143,9 @@ public struct ARCPolicy: ReplacementPolicy {
     mutating func makeGhost(of s: Int32, inB2: Bool) -> UInt64 {
         let victim = nodes.page(s)
         let g = ghosts.take(&nodes)
-        list.cover(nodes.capacity, with: 0)
         nodes.setPage(g, victim)
-        list[Int(g)] = inB2 ? Self.inB2 : Self.inB1
         if inB2 { nodes.pushHead(g, &b2) } else { nodes.pushHead(g, &b1) }
-        map.update(victim, g)
+        map.update(victim, Self.pack(g, inB2 ? Self.inB2 : Self.inB1))
         return victim
     }
 
@@ -133,5 +154,6 @@ public struct ARCPolicy: ReplacementPolicy {
         let g = fromB2 ? nodes.popTail(&b2) : nodes.popTail(&b1)
         map.remove(nodes.page(g))
         ghosts.release(g)
+        lookAhead(fromB2 ? b2.tail : b1.tail)
     }
 }

@@ -38,6 +38,7 @@ import CVMSimSupport
 ///   of map.
 public struct ClockProPolicy: ReplacementPolicy {
     public let frames: Int
+    @usableFromInline static var nodePrefetchThreshold: Int { 1 << 15 }
     @usableFromInline static let hot: UInt8 = 0, cold: UInt8 = 1, test: UInt8 = 2
 
     /// One entry of the ring: a resident page (numbers `0..<frames`, the slots) or a test entry.
@@ -73,6 +74,14 @@ public struct ClockProPolicy: ReplacementPolicy {
 
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
+
+    @inlinable
+    public mutating func prefetchNode(_ page: UInt64) {
+        // Only worth a second probe when the nodes outgrow the cache.
+        guard frames > Self.nodePrefetchThreshold else { return }
+        let n = map.find(page)
+        if n != .max { ring.withUnsafeBufferPointer { vmsim_prefetch($0.baseAddress! + Int(n)) } }
+    }
 
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {

@@ -14,6 +14,7 @@
 ///   per frame, and at most one 40-byte bucket per frame.
 public struct LFUPolicy: ReplacementPolicy {
     public let frames: Int
+    @usableFromInline static var nodePrefetchThreshold: Int { 1 << 15 }
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var nodes: IndexLinks
     @usableFromInline var bucketOf: ContiguousArray<Int32> = []
@@ -37,6 +38,14 @@ public struct LFUPolicy: ReplacementPolicy {
 
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
+
+    @inlinable
+    public mutating func prefetchNode(_ page: UInt64) {
+        // Only worth a second probe when the nodes outgrow the cache.
+        guard frames > Self.nodePrefetchThreshold else { return }
+        let n = map.find(page)
+        if n != .max { nodes.prefetchNode(n) }
+    }
 
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {

@@ -28,6 +28,7 @@
 ///   `2 × frames` entries of 32 bytes of list, two bytes of state and 16 bytes of map.
 public struct LIRSPolicy: ReplacementPolicy {
     public let frames: Int
+    @usableFromInline static var nodePrefetchThreshold: Int { 1 << 15 }
     /// Frames for LIR pages and for resident HIR pages.
     public let lirLimit: Int, hirLimit: Int
 
@@ -55,6 +56,14 @@ public struct LIRSPolicy: ReplacementPolicy {
 
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
+
+    @inlinable
+    public mutating func prefetchNode(_ page: UInt64) {
+        // Only worth a second probe when the nodes outgrow the cache.
+        guard frames > Self.nodePrefetchThreshold else { return }
+        let n = map.find(page)
+        if n != .max { stack.prefetchNode(n) }
+    }
 
     @inlinable
     func isResident(_ n: Int32) -> Bool { Int(n) < frames }

@@ -18,6 +18,7 @@
 ///   or ghost (at most `frames + Kout`).
 public struct TwoQPolicy: ReplacementPolicy {
     public let frames: Int
+    @usableFromInline static var nodePrefetchThreshold: Int { 1 << 15 }
     /// A1in's threshold `Kin`, A1out's size `Kout` and Am's capacity.
     public let kin: Int, kout: Int, amCapacity: Int
     @usableFromInline static let inA1in: UInt8 = 0, inAm: UInt8 = 1, inA1out: UInt8 = 2
@@ -42,6 +43,14 @@ public struct TwoQPolicy: ReplacementPolicy {
 
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
+
+    @inlinable
+    public mutating func prefetchNode(_ page: UInt64) {
+        // Only worth a second probe when the nodes outgrow the cache.
+        guard frames > Self.nodePrefetchThreshold else { return }
+        let n = map.find(page)
+        if n != .max { nodes.prefetchNode(n) }
+    }
 
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
