@@ -8,20 +8,19 @@
 /// reference period.
 ///
 /// - Complexity: O(1) for a hit on a page referenced once and for a miss that evicts one, O(log n)
-///   otherwise (an indexed binary min-heap keyed by the second-to-last reference); 16 bytes of list,
-///   28 bytes of history and heap, and 16 bytes of map per frame.
+///   otherwise (`SlotHeap`, keyed by the second-to-last reference); 16 bytes of list, 24 bytes of
+///   history and heap, and 16 bytes of map per frame.
 public struct LRUKPolicy: ReplacementPolicy {
     public let frames: Int
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var nodes: IndexLinks
     /// Pages referenced once, newest at the head.
     @usableFromInline var once = ListEnds()
-    /// Each slot's last reference time, its key (second-to-last reference) and heap position (-1
-    /// while on `once`).
+    /// Each slot's last reference time.
     @usableFromInline var last: ContiguousArray<UInt64> = []
-    @usableFromInline var key: ContiguousArray<UInt64> = []
-    @usableFromInline var position: ContiguousArray<Int32> = []
-    @usableFromInline var heap: ContiguousArray<Int32> = []
+    /// Pages referenced at least twice, keyed by the complement of their second-to-last reference
+    /// (so the oldest is the largest).
+    @usableFromInline var heap = SlotHeap()
     @usableFromInline var time: UInt64 = 0
     @usableFromInline var used: Int32 = 0
 
@@ -41,15 +40,13 @@ public struct LRUKPolicy: ReplacementPolicy {
         let n = map.find(page)
         if n != .max {
             let i = Int(n)
-            key[i] = last[i]
+            let key = ~last[i]
             last[i] = time
-            if position[i] < 0 {
-                nodes.remove(n, &once)
-                position[i] = Int32(truncatingIfNeeded: heap.count)
-                heap.append(n)
-                siftUp(heap.count - 1)
+            if heap.contains(n) {
+                heap.update(n, key: key)
             } else {
-                siftDown(Int(position[i]))
+                nodes.remove(n, &once)
+                heap.insert(n, key: key)
             }
             return .hit(n)
         }
@@ -59,22 +56,13 @@ public struct LRUKPolicy: ReplacementPolicy {
             used &+= 1
             nodes.reserve(result.slot)
             last.cover(nodes.capacity, with: 0)
-            key.cover(nodes.capacity, with: 0)
-            position.cover(nodes.capacity, with: -1)
         } else if !once.isEmpty {
             let s = nodes.popTail(&once)
             let victim = nodes.page(s)
             map.remove(victim)
             result = .evict(s, victim: victim)
         } else {
-            let s = heap[0]
-            let tail = heap.removeLast()
-            if !heap.isEmpty {
-                heap[0] = tail
-                position[Int(tail)] = 0
-                siftDown(0)
-            }
-            position[Int(s)] = -1
+            let s = heap.popTop()
             let victim = nodes.page(s)
             map.remove(victim)
             result = .evict(s, victim: victim)
@@ -85,42 +73,5 @@ public struct LRUKPolicy: ReplacementPolicy {
         nodes.pushHead(s, &once)
         map.insert(page, s)
         return result
-    }
-
-    @inlinable
-    mutating func siftUp(_ start: Int) {
-        var i = start
-        let s = heap[i]
-        let k = key[Int(s)]
-        while i > 0 {
-            let parent = (i &- 1) >> 1
-            let ps = heap[parent]
-            if key[Int(ps)] <= k { break }
-            heap[i] = ps
-            position[Int(ps)] = Int32(truncatingIfNeeded: i)
-            i = parent
-        }
-        heap[i] = s
-        position[Int(s)] = Int32(truncatingIfNeeded: i)
-    }
-
-    @inlinable
-    mutating func siftDown(_ start: Int) {
-        var i = start
-        let n = heap.count
-        let s = heap[i]
-        let k = key[Int(s)]
-        while true {
-            var child = 2 &* i &+ 1
-            if child >= n { break }
-            if child &+ 1 < n && key[Int(heap[child &+ 1])] < key[Int(heap[child])] { child &+= 1 }
-            let cs = heap[child]
-            if key[Int(cs)] >= k { break }
-            heap[i] = cs
-            position[Int(cs)] = Int32(truncatingIfNeeded: i)
-            i = child
-        }
-        heap[i] = s
-        position[Int(s)] = Int32(truncatingIfNeeded: i)
     }
 }
