@@ -163,3 +163,46 @@ extension ContiguousArray {
         if count < capacity { append(contentsOf: repeatElement(value, count: capacity - count)) }
     }
 }
+
+/// A bounded FIFO of ghosts, the page numbers of recently evicted pages (2Q's A1out, S3-FIFO's G):
+/// a ghost takes a number after the slots, keeps the page's entry in the policy's map, and the
+/// oldest ghost is forgotten when the queue is full.
+///
+/// - Complexity: O(1) amortized per operation.
+@usableFromInline
+struct GhostQueue: Sendable {
+    @usableFromInline let capacity: Int
+    @usableFromInline var entries = ListEnds()
+    @usableFromInline var numbers: GhostNumbers
+
+    /// A queue of up to `capacity` ghosts numbered from `firstNumber` (the policy's frame count).
+    @inlinable
+    init(capacity: Int, firstNumber: Int) {
+        self.capacity = capacity
+        numbers = GhostNumbers(firstNumber: firstNumber)
+    }
+
+    /// Remembers `victim`, just evicted and still in `map`: its entry now names the new ghost,
+    /// which is returned; with no room at all (capacity 0) the entry is removed and `nil` returned.
+    @inlinable
+    mutating func remember(_ victim: UInt64, _ nodes: inout IndexLinks, _ map: inout PageMap<Int32>) -> Int32? {
+        guard capacity > 0 else { map.remove(victim); return nil }
+        if entries.count >= capacity {
+            let old = nodes.popTail(&entries)
+            map.remove(nodes.page(old))
+            numbers.release(old)
+        }
+        let g = numbers.take(&nodes)
+        nodes.setPage(g, victim)
+        nodes.pushHead(g, &entries)
+        map.update(victim, g)
+        return g
+    }
+
+    /// Forgets ghost `g` (its page was referenced again; the caller updates the map).
+    @inlinable
+    mutating func forget(_ g: Int32, _ nodes: inout IndexLinks) {
+        nodes.remove(g, &entries)
+        numbers.release(g)
+    }
+}

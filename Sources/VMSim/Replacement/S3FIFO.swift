@@ -30,8 +30,8 @@ public struct S3FIFOPolicy: ReplacementPolicy {
     @usableFromInline var nodes: IndexLinks
     @usableFromInline var list: ContiguousArray<UInt8> = []
     @usableFromInline var freq: ContiguousArray<UInt8> = []
-    @usableFromInline var small = ListEnds(), main = ListEnds(), ghost = ListEnds()
-    @usableFromInline var ghosts: GhostNumbers
+    @usableFromInline var small = ListEnds(), main = ListEnds()
+    @usableFromInline var ghost: GhostQueue
     @usableFromInline var used: Int32 = 0
     /// Whether any page has been evicted yet (until then a full S sends new pages to M).
     @usableFromInline var hasEvicted = false
@@ -44,7 +44,7 @@ public struct S3FIFOPolicy: ReplacementPolicy {
         ghostCapacity = Int(Double(frames) * 0.9)
         map = PageMap(expectedCount: min(frames, 1 << 20))
         nodes = IndexLinks(count: frames)
-        ghosts = GhostNumbers(firstNumber: frames)
+        ghost = GhostQueue(capacity: ghostCapacity, firstNumber: frames)
     }
 
     @inlinable
@@ -59,9 +59,8 @@ public struct S3FIFOPolicy: ReplacementPolicy {
                 if freq[Int(n)] < 3 { freq[Int(n)] &+= 1 }
                 return .hit(n)
             }
-            nodes.remove(n, &ghost)
+            ghost.forget(n, &nodes)
             map.remove(page)
-            ghosts.release(n)
             toMain = true
         }
         var result: ReferenceResult
@@ -122,18 +121,9 @@ public struct S3FIFOPolicy: ReplacementPolicy {
     /// Puts `victim` (just evicted from S, still in the map) at the head of G.
     @inlinable
     mutating func remember(_ victim: UInt64) {
-        guard ghostCapacity > 0 else { map.remove(victim); return }
-        if ghost.count >= ghostCapacity {
-            let g = nodes.popTail(&ghost)
-            map.remove(nodes.page(g))
-            ghosts.release(g)
-        }
-        let g = ghosts.take(&nodes)
+        guard let g = ghost.remember(victim, &nodes, &map) else { return }
         list.cover(nodes.capacity, with: 0)
         freq.cover(nodes.capacity, with: 0)
-        nodes.setPage(g, victim)
         list[Int(g)] = Self.inG
-        nodes.pushHead(g, &ghost)
-        map.update(victim, g)
     }
 }

@@ -26,8 +26,8 @@ public struct TwoQPolicy: ReplacementPolicy {
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var nodes: IndexLinks
     @usableFromInline var list: ContiguousArray<UInt8> = []
-    @usableFromInline var a1in = ListEnds(), am = ListEnds(), a1out = ListEnds()
-    @usableFromInline var ghosts: GhostNumbers
+    @usableFromInline var a1in = ListEnds(), am = ListEnds()
+    @usableFromInline var a1out: GhostQueue
     @usableFromInline var used: Int32 = 0
 
     public init(frames: Int) {
@@ -38,7 +38,7 @@ public struct TwoQPolicy: ReplacementPolicy {
         amCapacity = frames - kin
         map = PageMap(expectedCount: min(frames, 1 << 20))
         nodes = IndexLinks(count: frames)
-        ghosts = GhostNumbers(firstNumber: frames)
+        a1out = GhostQueue(capacity: kout, firstNumber: frames)
     }
 
     @inlinable
@@ -64,9 +64,8 @@ public struct TwoQPolicy: ReplacementPolicy {
                 nodes.moveToHead(n, &am)
                 return .hit(n)
             default:
-                nodes.remove(n, &a1out)
+                a1out.forget(n, &nodes)
                 map.remove(page)
-                ghosts.release(n)
                 toAm = amCapacity > 0
             }
         }
@@ -112,17 +111,8 @@ public struct TwoQPolicy: ReplacementPolicy {
     /// Puts `victim` (just evicted from A1in, still in the map) at the head of A1out.
     @inlinable
     mutating func remember(_ victim: UInt64) {
-        guard kout > 0 else { map.remove(victim); return }
-        if a1out.count >= kout {
-            let g = nodes.popTail(&a1out)
-            map.remove(nodes.page(g))
-            ghosts.release(g)
-        }
-        let g = ghosts.take(&nodes)
+        guard let g = a1out.remember(victim, &nodes, &map) else { return }
         list.cover(nodes.capacity, with: 0)
-        nodes.setPage(g, victim)
         list[Int(g)] = Self.inA1out
-        nodes.pushHead(g, &a1out)
-        map.update(victim, g)
     }
 }
