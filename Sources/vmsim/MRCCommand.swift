@@ -28,7 +28,9 @@ struct MRCCommand: ParsableCommand {
     var trace: String
 
     @Option(name: .long, help: ArgumentHelp(
-        "The replacement policy (default lru); any policy of `vmsim paging` with --sizes.", valueName: "policy"))
+        "The replacement policy; any policy other than lru needs --sizes.",
+        discussion: PolicyKind.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n"),
+        valueName: "policy"))
     var policy: String = "lru"
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
