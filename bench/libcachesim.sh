@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # VMSim beside libCacheSim on the same traces.
-#   bench/libcachesim.sh check    miss counts of FIFO, LRU, Clock, Belady must be identical
-#   bench/libcachesim.sh perf     requests per second against libCacheSim's process_trace
+#   bench/libcachesim.sh check    miss counts of every shared policy must be identical (or a
+#                                 documented variant, see paging_vs_libcachesim.py)
+#   bench/libcachesim.sh perf     requests per second against libCacheSim's process_trace (>= 2x)
 # Extra arguments go to bench/paging_vs_libcachesim.py (see its --help).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -12,6 +12,9 @@ public enum JSONValue: Equatable, Sendable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// Text that is already JSON, written as is (for long arrays of small objects, rendered once
+    /// each on one line instead of as a tree of values).
+    case fragment(String)
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized() == b.serialized() }
 
@@ -36,6 +39,7 @@ public enum JSONValue: Equatable, Sendable {
                 out += "null"
             }
         case .string(let s): JSONValue.writeString(s, to: &out)
+        case .fragment(let text): out += text
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
             out += "["

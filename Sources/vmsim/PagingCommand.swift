@@ -30,7 +30,7 @@ struct PagingCommand: ParsableCommand {
 
     @OptionGroup var input: TraceOptions
 
-    @Option(help: "Seed for randomised policies (random).")
+    @Option(help: "Seed for randomised policies (random, nru).")
     var seed: UInt64 = 0
 
     @OptionGroup var output: OutputOptions

@@ -161,6 +161,7 @@ struct HelpAndDemoTests {
         #expect(root.status == 0)
         #expect(root.stdout.contains("paging"))
         #expect(root.stdout.contains("demo"))
+        #expect(root.stdout.contains("mrc"))
         let paging = try vmsim(["paging", "--help"])
         for word in ["fifo", "lru", "mru", "random", "clock:N", "opt", "lackey", "plain", "din", "oracle-general", "--page-size", "--json", "--csv", "--seed"] {
             #expect(paging.stdout.contains(word), "paging --help lacks \(word)")

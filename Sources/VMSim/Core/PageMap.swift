@@ -143,6 +143,15 @@ public struct PageMap<Value: FixedWidthInteger & Sendable>: Sendable {
         storedCount &-= 1
     }
 
+    /// Replaces every stored value `v` with `transform(v)` (which must not return `Value.max`).
+    /// - Complexity: O(capacity).
+    @inlinable
+    public mutating func transformValues(_ transform: (Value) -> Value) {
+        for i in entries.indices where entries[i].value != .max {
+            entries[i].value = transform(entries[i].value)
+        }
+    }
+
     /// Removes every key, keeping the table's size.
     /// - Complexity: O(capacity).
     public mutating func removeAll() {

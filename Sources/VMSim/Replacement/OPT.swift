@@ -15,12 +15,9 @@ public struct OPTPolicy: ReplacementPolicy {
 
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var pages: ContiguousArray<UInt64>
-    /// Priority of each slot: the next use, or for a page never used again, a value above every
-    /// next use that decreases with the time the page was loaded (so the earliest loaded is largest).
-    @usableFromInline var keys: ContiguousArray<UInt64>
-    /// The max-heap of slots, and each slot's position in it.
-    @usableFromInline var heap: ContiguousArray<Int32>
-    @usableFromInline var position: ContiguousArray<Int32>
+    /// Slots by priority: the next use, or for a page never used again, a value above every next
+    /// use that decreases with the time the page was loaded (so the earliest loaded is largest).
+    @usableFromInline var heap: SlotHeap
     /// The time (reference index) each slot's page was loaded: the tie-break among never-again pages.
     @usableFromInline var loadTime: ContiguousArray<UInt64>
     /// References seen so far.
@@ -30,9 +27,9 @@ public struct OPTPolicy: ReplacementPolicy {
         precondition(frames > 0)
         self.frames = frames
         map = PageMap(expectedCount: frames)
-        pages = []; keys = []; heap = []; position = []; loadTime = []
-        pages.reserveCapacity(frames); keys.reserveCapacity(frames); loadTime.reserveCapacity(frames)
-        heap.reserveCapacity(frames); position.reserveCapacity(frames)
+        pages = []; loadTime = []
+        pages.reserveCapacity(frames); loadTime.reserveCapacity(frames)
+        heap = SlotHeap(capacity: frames)
     }
 
     @inlinable
@@ -54,70 +51,26 @@ public struct OPTPolicy: ReplacementPolicy {
         let slot = map.find(page)
         if slot != .max {
             // With a consistent oracle the key only grows (the next use moves later, or to never),
-            // but a trace may lie, so sift whichever way the key moved.
-            let old = keys[Int(slot)]
-            let new = Self.key(nextUse: nextUse, loadedAt: loadTime[Int(slot)])
-            keys[Int(slot)] = new
-            if new > old { siftUp(Int(position[Int(slot)])) } else { siftDown(Int(position[Int(slot)])) }
+            // but a trace may lie, so the heap sifts whichever way the key moved.
+            heap.update(slot, key: Self.key(nextUse: nextUse, loadedAt: loadTime[Int(slot)]))
             return .hit(slot)
         }
         let k = Self.key(nextUse: nextUse, loadedAt: now)
         if pages.count < frames {
             let s = Int32(truncatingIfNeeded: pages.count)
             pages.append(page)
-            keys.append(k)
             loadTime.append(now)
-            position.append(Int32(truncatingIfNeeded: heap.count))
-            heap.append(s)
             map.insert(page, s)
-            siftUp(heap.count - 1)
+            heap.insert(s, key: k)
             return .fill(s)
         }
-        let s = heap[0]
+        let s = heap.top
         let victim = pages[Int(s)]
         map.remove(victim)
         pages[Int(s)] = page
-        keys[Int(s)] = k
         loadTime[Int(s)] = now
         map.insert(page, s)
-        siftDown(0)
+        heap.update(s, key: k)
         return .evict(s, victim: victim)
-    }
-
-    @inlinable
-    mutating func siftUp(_ start: Int) {
-        var i = start
-        let s = heap[i]
-        let k = keys[Int(s)]
-        while i > 0 {
-            let parent = (i &- 1) >> 1
-            let ps = heap[parent]
-            if keys[Int(ps)] >= k { break }
-            heap[i] = ps
-            position[Int(ps)] = Int32(truncatingIfNeeded: i)
-            i = parent
-        }
-        heap[i] = s
-        position[Int(s)] = Int32(truncatingIfNeeded: i)
-    }
-
-    @inlinable
-    mutating func siftDown(_ start: Int) {
-        var i = start
-        let n = heap.count
-        let s = heap[i]
-        let k = keys[Int(s)]
-        while true {
-            var child = 2 &* i &+ 1
-            if child >= n { break }
-            if child &+ 1 < n && keys[Int(heap[child &+ 1])] > keys[Int(heap[child])] { child &+= 1 }
-            let cs = heap[child]
-            if keys[Int(cs)] <= k { break }
-            heap[i] = cs
-            position[Int(cs)] = Int32(truncatingIfNeeded: i)
-            i = child
-        }
-        heap[i] = s
-        position[Int(s)] = Int32(truncatingIfNeeded: i)
     }
 }

@@ -45,11 +45,13 @@ public struct PagingSimulation<Policy: ReplacementPolicy>: Sendable {
     public mutating func run(_ batch: UnsafeBufferPointer<PageAccess>) {
         var s = counters
         // Prefetch the lookups of the references `distance` ahead: the hash probes of a large
-        // resident set miss the cache, and this lets several misses overlap.
-        let distance = 12
+        // resident set miss the cache, and this lets several misses overlap. Nearer, policies with
+        // list nodes prefetch the node the lookup names.
+        let distance = 12, nodeDistance = 4
         for access in batch.prefix(distance) { policy.prefetch(access.page) }
         for i in batch.indices {
             if i &+ distance < batch.count { policy.prefetch(batch[i &+ distance].page) }
+            if i &+ nodeDistance < batch.count { policy.prefetchNode(batch[i &+ nodeDistance].page) }
             let access = batch[i]
             let r = policy.reference(access.page, nextUse: access.nextUse)
             let slot = Int(r.slot)
@@ -68,6 +70,7 @@ public struct PagingSimulation<Policy: ReplacementPolicy>: Sendable {
             if access.kind == .store {
                 s.writes &+= 1
                 dirty[slot] = true
+                policy.noteStore(r.slot)
             }
         }
         s.accesses &+= UInt64(batch.count)

@@ -1,6 +1,9 @@
 /// The replacement policies `vmsim paging` offers, by name.
 public enum PolicyKind: String, CaseIterable, Sendable {
     case fifo, lru, mru, random, clock, opt
+    case arc, car, twoQ = "2q", lirs, clockPro = "clock-pro", lfu, lruK = "lru-k", s3fifo = "s3-fifo", sieve
+    case wsclock, nru, aging
+    case linux2List = "linux-2list", mglru
 
     /// A one-line description for `--help` and error messages.
     public var summary: String {
@@ -11,6 +14,20 @@ public enum PolicyKind: String, CaseIterable, Sendable {
         case .random: "uniformly random victim (seeded by --seed)"
         case .clock: "CLOCK with a reference bit; clock:N uses an N-bit counter (1-8)"
         case .opt: "Belady's optimal: evicts the page used furthest ahead (next uses from oracle-general, else a pre-pass)"
+        case .arc: "ARC, adaptive replacement cache (Megiddo & Modha 2003)"
+        case .twoQ: "2Q, full version: A1in FIFO, Am LRU, A1out ghosts (Johnson & Shasha 1994)"
+        case .s3fifo: "S3-FIFO: small, main and ghost FIFO queues (Yang et al. 2023)"
+        case .sieve: "SIEVE: FIFO queue with visited bits and a hand that stays put (Zhang et al. 2024)"
+        case .lfu: "least frequently used since loaded; ties go to the least recently used"
+        case .car: "CAR, clock with adaptive replacement (Bansal & Modha 2004)"
+        case .wsclock: "WSClock: working set by clock; wsclock:TAU sets the window in references (default 10000)"
+        case .nru: "not recently used: random page of the lowest (R, M) class; nru:N clears R every N references (default: frames)"
+        case .aging: "aging: 8-bit counters shifted every N references (aging:N, default: frames); lowest evicted"
+        case .linux2List: "Linux's active/inactive lists: second access activates, inactive_is_low balancing, inactive tail rotation"
+        case .mglru: "Linux's multi-generational LRU, 4 generations, aging and eviction as in mm/vmscan.c (simplified)"
+        case .lirs: "LIRS: low inter-reference recency set, 1% of frames for HIR pages (Jiang & Zhang 2002)"
+        case .clockPro: "CLOCK-Pro: hot and cold pages and test periods on one clock, three hands (Jiang et al. 2005)"
+        case .lruK: "LRU-K with K = 2: evicts the oldest second-to-last reference; once-referenced pages first, FIFO"
         }
     }
 
@@ -18,6 +35,16 @@ public enum PolicyKind: String, CaseIterable, Sendable {
     var parameterRange: ClosedRange<Int>? {
         switch self {
         case .clock: 1...8
+        case .wsclock, .nru, .aging: 1...Int(Int32.max)
+        default: nil
+        }
+    }
+
+    /// The parameter's value when none is given (`nil`: it depends on the memory size).
+    var defaultParameter: Int? {
+        switch self {
+        case .clock: 1
+        case .wsclock: WSClockPolicy.defaultWindow
         default: nil
         }
     }
@@ -26,7 +53,7 @@ public enum PolicyKind: String, CaseIterable, Sendable {
 /// A policy with its parameter, as written on the command line: `lru`, `clock`, `clock:2`.
 public struct PolicySpec: Hashable, Sendable, CustomStringConvertible {
     public var kind: PolicyKind
-    /// The parameter after the colon (`clock:N` bits), when given.
+    /// The parameter after the colon (`clock:N` bits, `wsclock:TAU`, `nru:N`, `aging:N`), when given.
     public var parameter: Int?
 
     public init(_ kind: PolicyKind, parameter: Int? = nil) {
@@ -57,12 +84,10 @@ public struct PolicySpec: Hashable, Sendable, CustomStringConvertible {
         parameter = value
     }
 
-    /// The canonical spelling: `clock:1` is printed as `clock`.
+    /// The canonical spelling: a parameter equal to the default is left out (`clock:1` is `clock`).
     public var description: String {
-        switch (kind, parameter) {
-        case (.clock, let bits?) where bits != 1: "clock:\(bits)"
-        default: kind.rawValue
-        }
+        guard let parameter, parameter != kind.defaultParameter else { return kind.rawValue }
+        return "\(kind.rawValue):\(parameter)"
     }
 
     /// Whether this policy needs each access's next use (Belady's oracle).
@@ -77,6 +102,20 @@ public struct PolicySpec: Hashable, Sendable, CustomStringConvertible {
         case .random: PolicySimulator(self, RandomPolicy(frames: frames, seed: seed))
         case .clock: PolicySimulator(self, ClockPolicy(frames: frames, bits: parameter ?? 1))
         case .opt: PolicySimulator(self, OPTPolicy(frames: frames))
+        case .arc: PolicySimulator(self, ARCPolicy(frames: frames))
+        case .twoQ: PolicySimulator(self, TwoQPolicy(frames: frames))
+        case .s3fifo: PolicySimulator(self, S3FIFOPolicy(frames: frames))
+        case .sieve: PolicySimulator(self, SIEVEPolicy(frames: frames))
+        case .lfu: PolicySimulator(self, LFUPolicy(frames: frames))
+        case .lruK: PolicySimulator(self, LRUKPolicy(frames: frames))
+        case .lirs: PolicySimulator(self, LIRSPolicy(frames: frames))
+        case .car: PolicySimulator(self, CARPolicy(frames: frames))
+        case .wsclock: PolicySimulator(self, WSClockPolicy(frames: frames, window: parameter ?? WSClockPolicy.defaultWindow))
+        case .nru: PolicySimulator(self, NRUPolicy(frames: frames, interval: parameter, seed: seed))
+        case .aging: PolicySimulator(self, AgingPolicy(frames: frames, interval: parameter))
+        case .linux2List: PolicySimulator(self, Linux2ListPolicy(frames: frames))
+        case .mglru: PolicySimulator(self, MGLRUPolicy(frames: frames))
+        case .clockPro: PolicySimulator(self, ClockProPolicy(frames: frames))
         }
     }
 }

@@ -55,9 +55,21 @@ public protocol ReplacementPolicy: Sendable {
     /// `PagingSimulation` calls it a few references ahead to overlap memory latency; it must not
     /// change the policy's state. The default does nothing.
     mutating func prefetch(_ page: UInt64)
+
+    /// A second, nearer hint for `page` (a few references ahead, after `prefetch`): policies whose
+    /// hits update list nodes start loading the page's node, found through the map entry that
+    /// `prefetch` brought in. It must not change the policy's state. The default does nothing.
+    mutating func prefetchNode(_ page: UInt64)
+
+    /// Tells the policy that the reference just made to the page in `slot` was a store (the
+    /// hardware's modified bit). `PagingSimulation` calls it right after `reference`; only policies
+    /// that look at modified bits (NRU) use it. The default does nothing.
+    mutating func noteStore(_ slot: Int32)
 }
 
 extension ReplacementPolicy {
     public static var needsNextUse: Bool { false }
     @inlinable public mutating func prefetch(_ page: UInt64) {}
+    @inlinable public mutating func prefetchNode(_ page: UInt64) {}
+    @inlinable public mutating func noteStore(_ slot: Int32) {}
 }

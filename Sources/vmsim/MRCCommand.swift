@@ -1,0 +1,128 @@
+import ArgumentParser
+import VMReport
+import VMSim
+import VMTrace
+
+struct MRCCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mrc",
+        abstract: "Miss-ratio curves: a policy's miss ratio at every memory size, from one pass over a trace.",
+        discussion: """
+            For LRU (the default) the curve is exact at every size from 1 frame to --max-frames (or the \
+            number of distinct pages), computed from the LRU stack distance of each reference in one \
+            pass; it equals `vmsim paging --policy lru` size by size. --sample shards:RATE or \
+            shards-fixed:SIZE estimates it from a spatial hash sample (SHARDS) for very large traces. \
+            Other policies are not stack algorithms: give --sizes and each size is simulated, all in \
+            parallel over the same pass. The LRU stack-distance histogram comes with LRU curves, and \
+            --window TAU adds Denning's working-set size W(t, TAU).
+
+            Examples:
+              vmsim mrc trace.lackey.gz
+              vmsim mrc big.oracleGeneral --sample shards:0.01 --csv
+              vmsim mrc trace.lackey.gz --policy arc --sizes 16,64,256,1024
+              vmsim mrc trace.lackey.gz --max-frames 512 --window 100000 --json
+            """
+    )
+
+    @Argument(help: "The trace file; '-' reads standard input; .gz and .zst are decompressed.")
+    var trace: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The replacement policy; any policy other than lru needs --sizes.",
+        discussion: PolicyKind.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n"),
+        valueName: "policy"))
+    var policy: String = "lru"
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Memory sizes in page frames, comma-separated or repeated; required for policies other than lru.",
+        valueName: "list"))
+    var sizes: [String] = []
+
+    @Option(name: .customLong("max-frames"), help: ArgumentHelp(
+        "The largest size of an LRU curve (default: the number of distinct pages).", valueName: "n"))
+    var maxFrames: Int?
+
+    @Option(help: ArgumentHelp(
+        "SHARDS sampling for LRU: shards:RATE (0 < RATE <= 1) or shards-fixed:SIZE (pages tracked).",
+        valueName: "method"))
+    var sample: String?
+
+    @Option(help: ArgumentHelp("Also report the working-set size W(t, TAU) over windows of TAU references.",
+                               valueName: "tau"))
+    var window: Int?
+
+    @OptionGroup var input: TraceOptions
+
+    @Option(help: "Seed for randomised policies (random, nru).")
+    var seed: UInt64 = 0
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        let spec = try parsePolicy()
+        let sizeList = sizes.isEmpty ? nil : try parseFrames(sizes)
+        if spec.kind != .lru && sizeList == nil {
+            throw ValidationError("\(spec) is not a stack algorithm, so its curve needs the sizes to simulate: add --sizes (e.g. --sizes 16,64,256)")
+        }
+        if let maxFrames, maxFrames < 1 {
+            throw ValidationError("--max-frames \(maxFrames): a memory needs at least 1 page frame")
+        }
+        if spec.kind != .lru && maxFrames != nil {
+            throw ValidationError("--max-frames bounds an LRU curve; for \(spec) list the sizes with --sizes")
+        }
+        if let s = try parseSample() {
+            if spec.kind != .lru { throw ValidationError("--sample \(sample!) samples LRU stack distances; it cannot be used with --policy \(spec)") }
+            _ = s
+        }
+        if let window, window < 1 {
+            throw ValidationError("--window \(window): the working-set window is at least 1 reference")
+        }
+    }
+
+    func parsePolicy() throws -> PolicySpec {
+        do {
+            return try PolicySpec(parsing: policy.trimmed)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func parseSample() throws -> SHARDS.Mode? {
+        guard let sample else { return nil }
+        let parts = sample.lowercased().split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw ValidationError("--sample '\(sample)': use shards:RATE (0 < RATE <= 1) or shards-fixed:SIZE")
+        }
+        switch parts[0] {
+        case "shards":
+            guard let rate = Double(parts[1]), rate > 0, rate <= 1 else {
+                throw ValidationError("--sample shards:\(parts[1]): the sampling rate must be in (0, 1], e.g. shards:0.01")
+            }
+            return .fixedRate(rate)
+        case "shards-fixed":
+            guard let size = Int(parts[1]), size > 0 else {
+                throw ValidationError("--sample shards-fixed:\(parts[1]): the number of sampled pages must be a positive whole number")
+            }
+            return .fixedSize(size)
+        default:
+            throw ValidationError("--sample '\(sample)': unknown method '\(parts[0])'; use shards:RATE or shards-fixed:SIZE")
+        }
+    }
+
+    func run() throws {
+        let spec = try parsePolicy()
+        let request = MRCReplay.Request(policy: spec, sizes: sizes.isEmpty ? nil : try parseFrames(sizes).sorted(),
+                                        maxFrames: maxFrames, sampling: try parseSample(), window: window, seed: seed)
+        let options = try input.accessOptions()
+        let report = try reportingInputErrors {
+            try MRCReplay.run(path: trace, options: options, request: request)
+        }
+        if output.json {
+            print(MRCReportRendering.json(report).serialized(pretty: true))
+        } else if output.csv {
+            print(MRCReportRendering.csv(report), terminator: "")
+        } else {
+            print(MRCReportRendering.text(report), terminator: "")
+        }
+    }
+}
