@@ -175,3 +175,19 @@ struct HelpAndDemoTests {
         #expect(r.stdout.contains("268 distinct pages"))
     }
 }
+
+@Suite("vmsim paging: memory sizes beyond the trace")
+struct PagingHugeFramesTests {
+    /// A memory of 2^31 - 2 frames holds every page of any trace: every policy misses only on first
+    /// touches, and the tables grow with the trace instead of being sized by the number.
+    @Test func absurdlyLargeMemoriesCostWhatTheTraceFills() throws {
+        let s = Scratch(); defer { s.cleanup() }
+        let path = s.file("ref.txt", PagingCommandTests.silberschatz)
+        let policies = "fifo,lru,mru,clock,random,opt,arc,car,2q,lirs,clock-pro,lfu,lru-k,s3-fifo,sieve,wsclock,nru,aging,linux-2list,mglru"
+        let r = try vmsim(["paging", path, "--policy", policies, "--frames", "2147483646", "--csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.count == 20)
+        for row in rows { #expect(row.split(separator: ",")[4] == "6", "\(row)") }
+    }
+}

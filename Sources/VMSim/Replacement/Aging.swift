@@ -34,7 +34,7 @@ public struct AgingPolicy: ReplacementPolicy {
         self.frames = frames
         self.interval = max(1, interval ?? frames)
         untilTick = self.interval
-        map = PageMap(expectedCount: min(frames, 1 << 20))
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         nodes = IndexLinks(count: frames)
         ranks = ContiguousArray(repeating: ListEnds(), count: 512)
     }

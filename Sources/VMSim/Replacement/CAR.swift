@@ -34,7 +34,7 @@ public struct CARPolicy: ReplacementPolicy {
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
-        map = PageMap(expectedCount: min(2 * frames, 1 << 20))
+        map = PageMap(expectedCount: 2 * upfrontCapacity(frames))
         nodes = IndexLinks(count: frames)
         ghosts = GhostNumbers(firstNumber: frames)
     }

@@ -24,11 +24,11 @@ public struct ClockPolicy: ReplacementPolicy {
         precondition((1...8).contains(bits), "CLOCK counters have 1 to 8 bits")
         self.frames = frames
         maxCount = UInt8((1 << bits) - 1)
-        map = PageMap(expectedCount: frames)
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         pages = []
-        pages.reserveCapacity(frames)
+        pages.reserveCapacity(upfrontCapacity(frames))
         counts = []
-        counts.reserveCapacity(frames)
+        counts.reserveCapacity(upfrontCapacity(frames))
     }
 
     @inlinable

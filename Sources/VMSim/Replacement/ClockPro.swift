@@ -67,7 +67,7 @@ public struct ClockProPolicy: ReplacementPolicy {
         precondition(frames > 0)
         self.frames = frames
         coldTarget = frames
-        map = PageMap(expectedCount: min(2 * frames, 1 << 20))
+        map = PageMap(expectedCount: 2 * upfrontCapacity(frames))
         ring = []
         ring.reserveCapacity(min(2 * frames, 1 << 16))
     }

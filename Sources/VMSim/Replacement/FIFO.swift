@@ -15,9 +15,9 @@ public struct FIFOPolicy: ReplacementPolicy {
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
-        map = PageMap(expectedCount: frames)
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         ring = []
-        ring.reserveCapacity(frames)
+        ring.reserveCapacity(upfrontCapacity(frames))
     }
 
     @inlinable

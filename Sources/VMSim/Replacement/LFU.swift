@@ -30,7 +30,7 @@ public struct LFUPolicy: ReplacementPolicy {
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
-        map = PageMap(expectedCount: min(frames, 1 << 20))
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         nodes = IndexLinks(count: frames)
         bucketLinks = IndexLinks(count: 64)
         bucketNumbers = GhostNumbers(firstNumber: 0)

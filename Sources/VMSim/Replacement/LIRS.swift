@@ -48,7 +48,7 @@ public struct LIRSPolicy: ReplacementPolicy {
         self.frames = frames
         hirLimit = max(1, Int(0.01 * Double(frames)))
         lirLimit = frames - hirLimit
-        map = PageMap(expectedCount: min(2 * frames, 1 << 20))
+        map = PageMap(expectedCount: 2 * upfrontCapacity(frames))
         stack = IndexLinks(count: frames)
         queue = IndexLinks(count: frames)
         ghosts = GhostNumbers(firstNumber: frames)

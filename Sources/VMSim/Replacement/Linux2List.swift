@@ -37,7 +37,7 @@ public struct Linux2ListPolicy: ReplacementPolicy {
         precondition(frames > 0)
         self.frames = frames
         inactiveRatio = Self.inactiveRatio(pages: frames)
-        map = PageMap(expectedCount: min(frames, 1 << 20))
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         nodes = IndexLinks(count: frames)
     }
 

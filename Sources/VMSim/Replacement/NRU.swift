@@ -34,7 +34,7 @@ public struct NRUPolicy: ReplacementPolicy {
         self.interval = max(1, interval ?? frames)
         untilTick = self.interval
         rng = SimRandom(seed: seed)
-        map = PageMap(expectedCount: min(frames, 1 << 20))
+        map = PageMap(expectedCount: upfrontCapacity(frames))
     }
 
     @inlinable

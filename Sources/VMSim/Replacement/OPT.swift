@@ -26,10 +26,10 @@ public struct OPTPolicy: ReplacementPolicy {
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
-        map = PageMap(expectedCount: frames)
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         pages = []; loadTime = []
-        pages.reserveCapacity(frames); loadTime.reserveCapacity(frames)
-        heap = SlotHeap(capacity: frames)
+        pages.reserveCapacity(upfrontCapacity(frames)); loadTime.reserveCapacity(upfrontCapacity(frames))
+        heap = SlotHeap(capacity: upfrontCapacity(frames))
     }
 
     @inlinable

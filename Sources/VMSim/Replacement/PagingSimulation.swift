@@ -36,7 +36,8 @@ public struct PagingSimulation<Policy: ReplacementPolicy>: Sendable {
 
     public init(policy: Policy) {
         self.policy = policy
-        dirty = ContiguousArray(repeating: false, count: policy.frames)
+        dirty = []
+        dirty.reserveCapacity(upfrontCapacity(policy.frames))
     }
 
     /// Replays `batch` in order.
@@ -60,7 +61,12 @@ public struct PagingSimulation<Policy: ReplacementPolicy>: Sendable {
                 s.hits &+= 1
             case .fill:
                 s.misses &+= 1
-                dirty[slot] = false
+                // The table grows as frames fill (in slot order for every policy here).
+                if slot >= dirty.count {
+                    dirty.append(contentsOf: repeatElement(false, count: slot - dirty.count + 1))
+                } else {
+                    dirty[slot] = false
+                }
             case .evict:
                 s.misses &+= 1
                 s.evictions &+= 1

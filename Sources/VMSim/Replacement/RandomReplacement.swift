@@ -17,9 +17,9 @@ public struct RandomPolicy: ReplacementPolicy {
     public init(frames: Int, seed: UInt64) {
         precondition(frames > 0)
         self.frames = frames
-        map = PageMap(expectedCount: frames)
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         pages = []
-        pages.reserveCapacity(frames)
+        pages.reserveCapacity(upfrontCapacity(frames))
         rng = SimRandom(seed: seed)
         nextVictim = Int32(truncatingIfNeeded: rng.below(UInt64(frames)))
     }

@@ -7,8 +7,8 @@
 /// probe and one sequential append (a linked list needs three or four scattered node updates), and
 /// the log is consumed in order, so the probes that check its entries can be prefetched.
 ///
-/// The log holds up to twice the resident pages; when full it is compacted to the live entries in
-/// order. Stamps are 32-bit and are renumbered (after a compaction) before they wrap.
+/// The log holds up to four times the resident pages; when full it is compacted to the live entries
+/// in order (and doubled if they still fill half of it). Stamps are 32-bit and are renumbered (after a compaction) before they wrap.
 ///
 /// - Complexity: O(1) amortized per operation (each appended entry is checked once, when it is
 ///   consumed by an eviction or dropped by a compaction); 32 bytes of map and up to 32 bytes of log
@@ -23,7 +23,7 @@ public struct RecencyLog: Sendable {
 
     @usableFromInline var map: PageMap<UInt64>
     @usableFromInline var log: ContiguousArray<Entry>
-    @usableFromInline let mask: Int
+    @usableFromInline var mask: Int
     /// Index of the oldest log entry, and the number of entries.
     @usableFromInline var head = 0
     @usableFromInline var length = 0
@@ -31,9 +31,9 @@ public struct RecencyLog: Sendable {
 
     /// A log for up to `frames` resident pages.
     public init(frames: Int) {
-        map = PageMap(expectedCount: frames)
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         var size = 16
-        while size < 4 * frames { size <<= 1 }
+        while size < 4 * upfrontCapacity(frames) { size <<= 1 }
         log = HugePages.array(repeating: Entry(page: 0, stamp: 0), count: size)
         mask = size - 1
     }
@@ -115,7 +115,12 @@ public struct RecencyLog: Sendable {
 
     @inlinable @inline(__always)
     mutating func append(_ page: UInt64, _ stamp: UInt32) {
-        if length == log.count { compact() }
+        if length == log.count {
+            compact()
+            // Compaction must free at least half the ring to keep appends O(1) amortized; it
+            // cannot when more pages are resident than the ring was sized for.
+            if length > log.count / 2 { grow() }
+        }
         log[(head &+ length) & mask] = Entry(page: page, stamp: stamp)
         length &+= 1
     }
@@ -135,6 +140,17 @@ public struct RecencyLog: Sendable {
             }
         }
         length = kept
+    }
+
+    /// Doubles the ring, keeping the entries in order.
+    @usableFromInline
+    @inline(never)
+    mutating func grow() {
+        var bigger = HugePages.array(repeating: Entry(page: 0, stamp: 0), count: log.count * 2)
+        for k in 0..<length { bigger[k] = log[(head &+ k) & mask] }
+        log = bigger
+        mask = log.count - 1
+        head = 0
     }
 
     /// Gives the live entries fresh stamps 0, 1, 2, ... in order, before the 32-bit clock wraps.

@@ -73,3 +73,9 @@ extension ReplacementPolicy {
     @inlinable public mutating func prefetchNode(_ page: UInt64) {}
     @inlinable public mutating func noteStore(_ slot: Int32) {}
 }
+
+/// How many frames' worth of tables a policy allocates when it is made: all of them for ordinary
+/// memory sizes, and beyond 2^16 frames only that many, growing as pages arrive, so that an absurdly
+/// large `--frames` costs what the trace fills rather than what the number says.
+@inlinable
+public func upfrontCapacity(_ frames: Int) -> Int { min(frames, 1 << 16) }

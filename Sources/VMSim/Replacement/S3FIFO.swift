@@ -42,7 +42,7 @@ public struct S3FIFOPolicy: ReplacementPolicy {
         smallCapacity = max(1, Int(Double(frames) * 0.1))
         mainCapacity = frames - smallCapacity
         ghostCapacity = Int(Double(frames) * 0.9)
-        map = PageMap(expectedCount: min(frames, 1 << 20))
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         nodes = IndexLinks(count: frames)
         ghost = GhostQueue(capacity: ghostCapacity, firstNumber: frames)
     }

@@ -21,7 +21,7 @@ public struct SIEVEPolicy: ReplacementPolicy {
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
-        map = PageMap(expectedCount: min(frames, 1 << 20))
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         nodes = IndexLinks(count: frames)
     }
 

@@ -36,7 +36,7 @@ public struct TwoQPolicy: ReplacementPolicy {
         kin = max(1, frames / 4)
         kout = frames / 2
         amCapacity = frames - kin
-        map = PageMap(expectedCount: min(frames, 1 << 20))
+        map = PageMap(expectedCount: upfrontCapacity(frames))
         nodes = IndexLinks(count: frames)
         a1out = GhostQueue(capacity: kout, firstNumber: frames)
     }

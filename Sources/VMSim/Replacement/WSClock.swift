@@ -31,7 +31,7 @@ public struct WSClockPolicy: ReplacementPolicy {
         precondition(frames > 0 && window > 0)
         self.frames = frames
         self.window = UInt64(window)
-        map = PageMap(expectedCount: min(frames, 1 << 20))
+        map = PageMap(expectedCount: upfrontCapacity(frames))
     }
 
     @inlinable
