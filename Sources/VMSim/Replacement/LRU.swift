@@ -23,15 +23,6 @@ public struct LRUPolicy: ReplacementPolicy {
 
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
-        let slot = recency.touch(page)
-        if slot >= 0 { return .hit(slot) }
-        if recency.count < frames {
-            let s = Int32(truncatingIfNeeded: recency.count)
-            recency.insert(page, slot: s)
-            return .fill(s)
-        }
-        let victim = recency.evictOldest()
-        recency.insert(page, slot: victim.slot)
-        return .evict(victim.slot, victim: victim.page)
+        recency.reference(page, frames: frames, evictNewest: false)
     }
 }

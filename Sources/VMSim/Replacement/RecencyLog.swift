@@ -101,6 +101,25 @@ public struct RecencyLog: Sendable {
         }
     }
 
+    /// One reference under LRU (`evictNewest == false`) or MRU (`true`), with `frames` frames: a hit
+    /// records the reference; a miss fills the next free frame, or evicts the least (most) recently
+    /// used page and takes its frame. The two policies differ only in that argument, a constant at
+    /// each call site.
+    /// - Complexity: O(1) amortized.
+    @inlinable @inline(__always)
+    public mutating func reference(_ page: UInt64, frames: Int, evictNewest: Bool) -> ReferenceResult {
+        let slot = touch(page)
+        if slot >= 0 { return .hit(slot) }
+        if count < frames {
+            let s = Int32(truncatingIfNeeded: count)
+            insert(page, slot: s)
+            return .fill(s)
+        }
+        let victim = evictNewest ? self.evictNewest() : evictOldest()
+        insert(page, slot: victim.slot)
+        return .evict(victim.slot, victim: victim.page)
+    }
+
     /// Starts loading `page`'s hash probe (see `ReplacementPolicy.prefetch`).
     @inlinable @inline(__always)
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
