@@ -1,8 +1,9 @@
 /// The simulated physical memory that page tables and mapped pages come from: a range of page
 /// frames handed out in address order, with freed blocks reused first.
 ///
-/// It is deliberately simple (a bump pointer and a free list per block order); the kernel's buddy
-/// allocator belongs to `Physical/`. Blocks are naturally aligned, as huge pages need.
+/// It is deliberately simple (a bump pointer, a free list per block order, larger free blocks split
+/// on demand, no merging); the kernel's buddy allocator belongs to `Physical/`. Blocks are naturally
+/// aligned, as huge pages need.
 ///
 ///     var memory = FrameAllocator(bytes: 1 << 30)     // 1 GiB from frame 0x100 (1 MiB) up
 ///     let f = memory.allocate(order: 9)               // a 2 MiB-aligned block of 512 frames
@@ -33,20 +34,33 @@ public struct FrameAllocator: Sendable {
     public var totalFrames: UInt64 { endFrame - firstFrame }
 
     /// A block of `1 << order` frames aligned to its size, or `nil` when the memory is exhausted.
-    /// - Complexity: O(1) amortized; aligning the bump pointer for a large block frees the skipped
-    ///   frames, O(skipped).
+    /// - Complexity: O(orders).
     public mutating func allocate(order: Int) -> FrameNumber? {
         precondition(order >= 0 && order < 40)
         let count = UInt64(1) << UInt64(order)
         var frame: UInt64
         if let reused = free[order].popLast() {
             frame = reused
+        } else if let larger = (order + 1..<free.count).first(where: { !free[$0].isEmpty }) {
+            // Split a larger free block, keeping the lowest part and freeing the upper halves
+            // (the buddy allocator's expand()).
+            frame = free[larger].removeLast()
+            var high = larger
+            while high > order {
+                high -= 1
+                free[high].append(frame + (UInt64(1) << UInt64(high)))
+            }
         } else {
             let aligned = (next + count - 1) & ~(count - 1)
             guard aligned < endFrame, endFrame - aligned >= count else { return nil }
-            // Hand the frames skipped by the alignment back as single frames.
+            // Hand the frames skipped by the alignment back as the largest aligned blocks.
             var f = next
-            while f < aligned { free[0].append(f); f += 1 }
+            while f < aligned {
+                var o = min(f.trailingZeroBitCount, 63 - (aligned - f).leadingZeroBitCount)
+                o = min(o, free.count - 1)
+                free[o].append(f)
+                f += UInt64(1) << UInt64(o)
+            }
             frame = aligned
             next = aligned + count
         }

@@ -65,22 +65,26 @@ public struct TLBSpec: Hashable, Sendable, CustomStringConvertible {
     /// Manual: ITLB 4K 128 entries 8-way, 2M/4M 8 entries; DTLB 4K 64 entries 4-way, 2M/4M 32
     /// entries 4-way, 1G 4 entries; STLB 4K+2M/4M 1536 entries 12-way, 1G 16 entries 4-way.
     public static let skylake = try! TLBSpec(
-        parsing: "l1i=4K:128x8+2M/4M:8x8,l1d=4K:64x4+2M/4M:32x4+1G:4x4,l2=4K/2M/4M:1536x12+1G:16x4", presetName: "skylake")
+        levelsText: "l1i=4K:128x8+2M/4M:8x8,l1d=4K:64x4+2M/4M:32x4+1G:4x4,l2=4K/2M/4M:1536x12+1G:16x4", presetName: "skylake")
 
     /// AMD Zen 2, from AMD's Software Optimization Guide for family 17h: L1 ITLB and DTLB 64
     /// entries fully associative for every page size; L2 ITLB 512 entries 8-way and L2 DTLB 2048
     /// entries (4K and 2M; 1G pages are held as 2M pieces there). The L2 DTLB's associativity is
     /// modelled as 16-way (128 sets): 2048 entries do not divide into 12 ways.
     public static let zen2 = try! TLBSpec(
-        parsing: "l1i=4K/2M/1G:64,l1d=4K/2M/1G:64,l2i=4K/2M:512x8,l2d=4K/2M:2048x16", presetName: "zen2")
+        levelsText: "l1i=4K/2M/1G:64,l1d=4K/2M/1G:64,l2i=4K/2M:512x8,l2d=4K/2M:2048x16", presetName: "zen2")
 
     /// The presets by name.
     public static let presets: [String: TLBSpec] = ["skylake": .skylake, "zen2": .zen2, "none": .none]
 
     /// Parses a preset name or a written-out spec (grammar in the type's documentation).
     /// - Throws: `FormatError` saying what is wrong and what was expected.
-    public init(parsing text: String, presetName: String? = nil) throws(FormatError) {
+    public init(parsing text: String) throws(FormatError) {
         if let preset = Self.presets[text.lowercased()] { self = preset; return }
+        try self.init(levelsText: text, presetName: nil)
+    }
+
+    init(levelsText text: String, presetName: String?) throws(FormatError) {
         var levels: [Level] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let item = String(part).filter { $0 != " " }
