@@ -38,7 +38,7 @@ func localPageStream(count: Int, seed: UInt64) -> [UInt64] {
 
 func mmuWithPages(_ pages: [UInt64], tlb: TLBSpec, walkCache: WalkCacheSpec = .default, format: PageTableFormat = .x86_64,
                   tagged: Bool = true) throws -> MMU<RadixPageTable> {
-    var mmu = try MMU(format: format, tlb: tlb, walkCache: walkCache, memory: FrameAllocator(bytes: 1 << 36), taggedAddressSpaces: tagged)
+    var mmu = try MMU<RadixPageTable>(format: format, tlb: tlb, walkCache: walkCache, memory: FrameAllocator(bytes: 1 << 36), taggedAddressSpaces: tagged)
     var frame: UInt64 = 0x10_0000
     for p in Set(pages).sorted() {
         try mmu.map(VirtualAddress(p << 12), to: PhysicalAddress(frame << 12), size: .base4K, flags: .userData)
@@ -86,7 +86,7 @@ struct TLBTests {
     }
 
     @Test func instructionsAndDataUseSplitL1s() throws {
-        var mmu = try MMU(format: .x86_64, tlb: .skylake, memory: FrameAllocator(bytes: 1 << 32))
+        var mmu = try MMU<RadixPageTable>(format: .x86_64, tlb: .skylake, memory: FrameAllocator(bytes: 1 << 32))
         try mmu.map(VirtualAddress(0x40_0000), to: PhysicalAddress(0x10_0000), size: .base4K, flags: [.read, .execute, .user])
         _ = mmu.translate(0x40_0010, AccessIntent(.instruction))   // iTLB miss, STLB miss, walk
         _ = mmu.translate(0x40_0020, AccessIntent(.load))          // dTLB miss, STLB hit
@@ -106,7 +106,7 @@ struct TLBTests {
     @Test func hugePagesCutSweepMissesByThePageSizeRatio() throws {
         let bytes: UInt64 = 8 << 20
         func sweep(_ size: PageSize) throws -> (l1: UInt64, walks: UInt64, faults: UInt64) {
-            let mmu = try MMU(format: .x86_64, tlb: .skylake, memory: FrameAllocator(bytes: 1 << 30))
+            let mmu = try MMU<RadixPageTable>(format: .x86_64, tlb: .skylake, memory: FrameAllocator(bytes: 1 << 30))
             var sim = try TraceTranslation(mmu: mmu, mapSize: size)
             var a: UInt64 = 0x4000_0000
             while a < 0x4000_0000 + bytes {
@@ -124,7 +124,7 @@ struct TLBTests {
     @Test func translationPreservesThePageOffset() throws {
         var rng = SimRandom(seed: 5)
         for size in [PageSize.base4K, .huge2M, .huge1G] {
-            let mmu = try MMU(format: .x86_64, tlb: .skylake, memory: FrameAllocator(bytes: 1 << 36))
+            let mmu = try MMU<RadixPageTable>(format: .x86_64, tlb: .skylake, memory: FrameAllocator(bytes: 1 << 36))
             var sim = try TraceTranslation(mmu: mmu, mapSize: size)
             let out = UnsafeMutablePointer<AddressAccess>.allocate(capacity: 4)
             defer { out.deallocate() }
@@ -140,7 +140,7 @@ struct TLBTests {
     }
 
     @Test func pageStraddlingAccessesTranslateTwice() throws {
-        let mmu = try MMU(format: .x86_64, tlb: .skylake, memory: FrameAllocator(bytes: 1 << 30))
+        let mmu = try MMU<RadixPageTable>(format: .x86_64, tlb: .skylake, memory: FrameAllocator(bytes: 1 << 30))
         var sim = try TraceTranslation(mmu: mmu, mapSize: .base4K)
         let out = UnsafeMutablePointer<AddressAccess>.allocate(capacity: 4)
         defer { out.deallocate() }
@@ -153,7 +153,7 @@ struct TLBTests {
 
     @Test func switchingWithoutPCIDFlushesAllButGlobalPages() throws {
         for tagged in [false, true] {
-            var mmu = try MMU(format: .x86_64, tlb: .skylake, memory: FrameAllocator(bytes: 1 << 32), taggedAddressSpaces: tagged)
+            var mmu = try MMU<RadixPageTable>(format: .x86_64, tlb: .skylake, memory: FrameAllocator(bytes: 1 << 32), taggedAddressSpaces: tagged)
             try mmu.map(VirtualAddress(0x1000), to: PhysicalAddress(0x10_0000), size: .base4K, flags: .userData)
             try mmu.map(VirtualAddress(0xFFFF_8000_0000_0000), to: PhysicalAddress(0x20_0000), size: .base4K, flags: [.read, .write, .global])
             let other = try mmu.createAddressSpace()
@@ -174,7 +174,7 @@ struct TLBTests {
     }
 
     @Test func invalidationDropsStaleTranslations() throws {
-        var mmu = try MMU(format: .x86_64, memory: FrameAllocator(bytes: 1 << 32))
+        var mmu = try MMU<RadixPageTable>(format: .x86_64, memory: FrameAllocator(bytes: 1 << 32))
         try mmu.map(VirtualAddress(0x5000), to: PhysicalAddress(0x10_0000), size: .base4K, flags: .userData)
         #expect(mmu.translate(0x5008, AccessIntent(.store)).succeeded)
         try mmu.protect(VirtualAddress(0x5000), flags: [.read, .user])
@@ -185,7 +185,7 @@ struct TLBTests {
     }
 
     @Test func aStoreThroughACleanEntryWalksToSetDirty() throws {
-        var mmu = try MMU(format: .x86_64, memory: FrameAllocator(bytes: 1 << 32))
+        var mmu = try MMU<RadixPageTable>(format: .x86_64, memory: FrameAllocator(bytes: 1 << 32))
         try mmu.map(VirtualAddress(0x5000), to: PhysicalAddress(0x10_0000), size: .base4K, flags: .userData)
         _ = mmu.translate(0x5000, AccessIntent(.load))
         #expect(mmu.table.entry(at: VirtualAddress(0x5000), level: 3)! & 0x40 == 0)
@@ -210,7 +210,7 @@ struct TLBTests {
 
     @Test func hugePagesSplinterIntoLevelsWithoutTheirSize() throws {
         // An L1 that holds only 4K pages caches a 2M page as 4K pieces; the L2 holds it whole.
-        var mmu = try MMU(format: .x86_64, tlb: TLBSpec(parsing: "l1d=4K:64x4,l2=4K/2M:1536x12"), memory: FrameAllocator(bytes: 1 << 32))
+        var mmu = try MMU<RadixPageTable>(format: .x86_64, tlb: TLBSpec(parsing: "l1d=4K:64x4,l2=4K/2M:1536x12"), memory: FrameAllocator(bytes: 1 << 32))
         try mmu.map(VirtualAddress(0x20_0000), to: PhysicalAddress(0x4000_0000), size: .huge2M, flags: .userData)
         _ = mmu.translate(0x20_0000, AccessIntent(.load))
         let r = mmu.translate(0x20_1000, AccessIntent(.load))   // another 4K piece: L1 miss, L2 hit

@@ -6,7 +6,7 @@
 /// needs two translations, as on real hardware). Lackey's `M` (modify) is one translation with
 /// write intent. The translated pieces can be written out as a physical-address trace.
 ///
-///     var sim = try TraceTranslation(mmu: MMU(format: .x86_64, memory: FrameAllocator(bytes: 1 << 32)), mapSize: .base4K)
+///     var sim = try TraceTranslation(mmu: MMU<RadixPageTable>(format: .x86_64, memory: FrameAllocator(bytes: 1 << 32)), mapSize: .base4K)
 ///     sim.access(AddressAccess(address: 0x40_1000, size: 4, kind: .load))
 ///     sim.mmu.stats.walks
 public struct TraceTranslation<Table: PageTable>: Sendable {
