@@ -12,6 +12,6 @@ struct VMSimCommand: ParsableCommand {
             Exit status: 0 on success, 2 when a trace or input file is malformed or unreadable, \
             64 for a usage error.
             """,
-        subcommands: [DemoCommand.self, PagingCommand.self]
+        subcommands: [DemoCommand.self, PagingCommand.self, TranslateCommand.self]
     )
 }

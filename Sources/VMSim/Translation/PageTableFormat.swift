@@ -211,8 +211,9 @@ public struct PageTableFormat: Hashable, Sendable, CustomStringConvertible {
     // MARK: Presets
 
     private static func x86Names(_ count: Int) -> [(String, String)] {
-        let all = [("PGD", "PML5"), ("P4D", "PML4"), ("PUD", "PDPT"), ("PMD", "PD"), ("PTE", "PT")]
-        return Array(all.suffix(count))
+        // Linux folds the P4D away on 4-level machines: there the PGD is the PML4.
+        let lower = [("PUD", "PDPT"), ("PMD", "PD"), ("PTE", "PT")]
+        return count == 5 ? [("PGD", "PML5"), ("P4D", "PML4")] + lower : [("PGD", "PML4")] + lower
     }
 
     /// 32-bit x86 paging: 10/10/12, 4-byte entries, PSE 4 MiB pages in the page directory.
