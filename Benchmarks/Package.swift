@@ -2,6 +2,7 @@
 // VMSim's benchmarks, on ordo-one/package-benchmark. Run from this folder:
 //   swift package benchmark                       # all
 //   swift package benchmark --target Paging       # one suite
+//   swift package benchmark --target Translation  # address translation
 // Release builds only; each suite prints throughput (operations per second).
 import PackageDescription
 
@@ -20,6 +21,15 @@ let package = Package(
                 .product(name: "VMSim", package: "VMSim"),
             ],
             path: "Benchmarks/Paging",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Translation",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VMSim", package: "VMSim"),
+            ],
+            path: "Benchmarks/Translation",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
