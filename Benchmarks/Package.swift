@@ -28,6 +28,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "VMSim", package: "VMSim"),
+                .product(name: "VMTrace", package: "VMSim"),
             ],
             path: "Benchmarks/Translation",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -54,13 +54,13 @@ struct TranslateCommand: ParsableCommand {
     var tlb: String = "skylake"
 
     @Option(name: .customLong("walk-cache"), help: ArgumentHelp(
-        "Paging-structure cache entries per level, top first (default 2,4,32), or none.", valueName: "sizes"))
+        "Paging-structure cache entries per level, top first, or none.", valueName: "sizes"))
     var walkCache: String = "2,4,32"
 
     @Option(help: ArgumentHelp("The page-table organisation.", discussion: PageTableOrganisation.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n"), valueName: "kind"))
     var table: PageTableOrganisation = .radix
 
-    @Option(help: ArgumentHelp("Simulated physical memory (default 4G).", valueName: "size"))
+    @Option(help: ArgumentHelp("Simulated physical memory.", valueName: "size"))
     var memory: String = "4G"
 
     @Option(help: ArgumentHelp("Trace mode: the trace format; detected when omitted.", valueName: "format"))

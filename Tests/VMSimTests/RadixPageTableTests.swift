@@ -226,3 +226,32 @@ struct RadixPageTableTests {
         #expect(table.entry(at: VirtualAddress(0x1000), level: 0) == 0)
     }
 }
+
+@Suite("Frame allocator")
+struct FrameAllocatorTests {
+    @Test func blocksAreAlignedAndReused() {
+        var m = FrameAllocator(bytes: 64 << 20)           // frames 0x100 ..< 0x4000
+        #expect(m.allocate(order: 0) == FrameNumber(0x100))
+        // A 2 MiB block must start at a multiple of 512 frames: 0x200; the frames 0x101..0x1ff
+        // skipped by the alignment are freed as aligned blocks and serve later small requests.
+        #expect(m.allocate(order: 9) == FrameNumber(0x200))
+        #expect(m.allocate(order: 0) == FrameNumber(0x101))
+        #expect(m.allocate(order: 1) == FrameNumber(0x102))
+        #expect(m.allocatedFrames == 1 + 512 + 1 + 2)
+        m.free(FrameNumber(0x200), order: 9)
+        #expect(m.allocate(order: 9) == FrameNumber(0x200))
+        // Splitting a free 2 MiB block for a single frame keeps its lowest frame.
+        m.free(FrameNumber(0x200), order: 9)
+        var small: [UInt64] = []
+        while let f = m.allocate(order: 0), f.rawValue < 0x400, small.count < 300 { small.append(f.rawValue) }
+        #expect(small.contains(0x200))
+        #expect(Set(small).count == small.count)
+    }
+
+    @Test func exhaustionIsNil() {
+        var m = FrameAllocator(bytes: (0x100 + 4) << 12)
+        for _ in 0..<4 { #expect(m.allocate(order: 0) != nil) }
+        #expect(m.allocate(order: 0) == nil)
+        #expect(m.allocate(order: 9) == nil)
+    }
+}

@@ -89,26 +89,25 @@ public struct MMU<Table: PageTable>: Sendable {
                 // A store through a clean entry: the processor walks to set the dirty bit.
                 stats.dirtyAssists &+= 1
                 let r = walk(address, intent)
-                if r.succeeded {
-                    tlb.fill(address, physical: r.physical, pageShift: r.pageShift, permissions: r.permissions,
-                             kind: intent.kind, asid: asid, tier: 2)
-                    tlb.fill(address, physical: r.physical, pageShift: r.pageShift, permissions: r.permissions,
-                             kind: intent.kind, asid: asid, tier: 1)
-                }
+                if r.succeeded { fillTLBs(address, r, intent.kind) }
                 return r
             }
             // The cached permissions forbid it: the page fault re-walks and drops stale entries.
         }
         let r = walk(address, intent)
         if r.succeeded {
-            tlb.fill(address, physical: r.physical, pageShift: r.pageShift, permissions: r.permissions,
-                     kind: intent.kind, asid: asid, tier: 2)
-            tlb.fill(address, physical: r.physical, pageShift: r.pageShift, permissions: r.permissions,
-                     kind: intent.kind, asid: asid, tier: 1)
+            fillTLBs(address, r, intent.kind)
         } else if hit != nil {
             tlb.invalidate(address, asid: asid)
         }
         return r
+    }
+
+    /// Caches a walk's translation in both tiers.
+    @inlinable
+    mutating func fillTLBs(_ address: UInt64, _ r: WalkResult, _ kind: AccessKind) {
+        tlb.fill(address, physical: r.physical, pageShift: r.pageShift, permissions: r.permissions, kind: kind, asid: asid, tier: 2)
+        tlb.fill(address, physical: r.physical, pageShift: r.pageShift, permissions: r.permissions, kind: kind, asid: asid, tier: 1)
     }
 
     /// One walk of the current address space, through the paging-structure caches.

@@ -78,7 +78,7 @@ extension PageTableFormat {
     /// and enforces read-only pages on it (CR0.WP = 1, as Linux sets); RISC-V refuses supervisor
     /// access to user pages (sstatus.SUM = 0).
     /// - Complexity: O(1).
-    @inlinable
+    @inlinable @inline(__always)
     public func allows(_ p: PagePermissions, _ intent: AccessIntent) -> Bool {
         let needed: PagePermissions
         switch intent.kind {

@@ -7,23 +7,23 @@ public struct PageFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
     @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// Loads allowed (RISC-V `R`; implied by presence on x86).
-    public static let read = PageFlags(rawValue: 1 << 0)
+    @inlinable public static var read: PageFlags { PageFlags(rawValue: 1 << 0) }
     /// Stores allowed (x86 `RW`, RISC-V `W`).
-    public static let write = PageFlags(rawValue: 1 << 1)
+    @inlinable public static var write: PageFlags { PageFlags(rawValue: 1 << 1) }
     /// Instruction fetches allowed (x86: `NX` clear; RISC-V `X`).
-    public static let execute = PageFlags(rawValue: 1 << 2)
+    @inlinable public static var execute: PageFlags { PageFlags(rawValue: 1 << 2) }
     /// User-mode access allowed (x86 `US`, RISC-V `U`).
-    public static let user = PageFlags(rawValue: 1 << 3)
+    @inlinable public static var user: PageFlags { PageFlags(rawValue: 1 << 3) }
     /// The translation is the same in every address space; TLB entries survive a switch (`G`).
-    public static let global = PageFlags(rawValue: 1 << 4)
+    @inlinable public static var global: PageFlags { PageFlags(rawValue: 1 << 4) }
     /// Accessed already (`A`), as if the walk had set it.
-    public static let accessed = PageFlags(rawValue: 1 << 5)
+    @inlinable public static var accessed: PageFlags { PageFlags(rawValue: 1 << 5) }
     /// Dirty already (`D`).
-    public static let dirty = PageFlags(rawValue: 1 << 6)
+    @inlinable public static var dirty: PageFlags { PageFlags(rawValue: 1 << 6) }
     /// Write-through caching (x86 `PWT`).
-    public static let writeThrough = PageFlags(rawValue: 1 << 7)
+    @inlinable public static var writeThrough: PageFlags { PageFlags(rawValue: 1 << 7) }
     /// Caching disabled (x86 `PCD`).
-    public static let cacheDisable = PageFlags(rawValue: 1 << 8)
+    @inlinable public static var cacheDisable: PageFlags { PageFlags(rawValue: 1 << 8) }
 
     /// A user data page: read, write, user.
     public static let userData: PageFlags = [.read, .write, .user]
@@ -58,13 +58,13 @@ public struct PageFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
 public struct PagePermissions: OptionSet, Hashable, Sendable {
     public var rawValue: UInt8
     @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
-    public static let read = PagePermissions(rawValue: 1 << 0)
-    public static let write = PagePermissions(rawValue: 1 << 1)
-    public static let execute = PagePermissions(rawValue: 1 << 2)
-    public static let user = PagePermissions(rawValue: 1 << 3)
-    public static let global = PagePermissions(rawValue: 1 << 4)
+    @inlinable public static var read: PagePermissions { PagePermissions(rawValue: 1 << 0) }
+    @inlinable public static var write: PagePermissions { PagePermissions(rawValue: 1 << 1) }
+    @inlinable public static var execute: PagePermissions { PagePermissions(rawValue: 1 << 2) }
+    @inlinable public static var user: PagePermissions { PagePermissions(rawValue: 1 << 3) }
+    @inlinable public static var global: PagePermissions { PagePermissions(rawValue: 1 << 4) }
     /// The leaf's dirty bit is set: a store needs no walk to set it.
-    public static let dirty = PagePermissions(rawValue: 1 << 5)
+    @inlinable public static var dirty: PagePermissions { PagePermissions(rawValue: 1 << 5) }
 }
 
 /// Who makes an access and what kind it is, for the permission check.

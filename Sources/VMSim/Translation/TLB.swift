@@ -41,8 +41,8 @@ public struct TLBHierarchy: Sendable {
     @usableFromInline struct LevelInfo: Sendable {
         @usableFromInline var firstArray: Int
         @usableFromInline var arrayCount: Int
-        @usableFromInline var lookups: UInt64
-        @usableFromInline var hits: UInt64
+        /// Lookups that missed every array; the hits are the arrays' (one counter written per lookup).
+        @usableFromInline var misses: UInt64
     }
 
     @usableFromInline static let invalidTag = UInt64.max
@@ -63,7 +63,7 @@ public struct TLBHierarchy: Sendable {
         levels = []
         var p = (-1, -1, -1, -1)
         for (i, level) in spec.levels.enumerated() {
-            levels.append(LevelInfo(firstArray: arrays.count, arrayCount: level.arrays.count, lookups: 0, hits: 0))
+            levels.append(LevelInfo(firstArray: arrays.count, arrayCount: level.arrays.count, misses: 0))
             for a in level.arrays {
                 var shifts: UInt64 = 0
                 for s in (a.pageShifts.isEmpty ? [basePageShift] : a.pageShifts) { shifts |= UInt64(1) << UInt64(s) }
@@ -103,42 +103,43 @@ public struct TLBHierarchy: Sendable {
     /// Looks `address` up in the tier-`tier` level serving `kind`, for `asid` (global entries match
     /// every ASID), and marks the entry most recently used.
     /// - Complexity: O(ways × page sizes) of that level.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func lookup(_ address: UInt64, kind: AccessKind, asid: UInt16, tier: Int) -> Hit? {
         let li = level(tier: tier, kind)
         if li < 0 { return nil }
-        levels[li].lookups &+= 1
         let info = levels[li]
-        var a = info.firstArray
-        let end = a &+ info.arrayCount
-        while a < end {
-            let array = arrays[a]
-            if array.valid != 0 {
-                var shifts = array.shifts
-                while shifts != 0 {
-                    let s = UInt64(shifts.trailingZeroBitCount)
-                    shifts &= shifts &- 1
-                    let vpn = address >> s
-                    let tag = vpn << 6 | s
-                    var slot = array.base &+ Int(truncatingIfNeeded: vpn & array.setMask) &* array.ways
-                    let setEnd = slot &+ array.ways
-                    while slot < setEnd {
-                        let e = pool[slot]
-                        if e.tag == tag && (e.asid == asid || e.permissions.contains(.global)) {
-                            clock &+= 1
-                            pool[slot].stamp = clock
-                            levels[li].hits &+= 1
-                            arrays[a].hits &+= 1
-                            return Hit(tier: tier, slot: slot, physical: e.frame | (address & ((1 << s) &- 1)),
-                                       pageShift: UInt8(truncatingIfNeeded: s), permissions: e.permissions)
+        let found: Hit? = arrays.withUnsafeMutableBufferPointer { arrays in
+            pool.withUnsafeMutableBufferPointer { pool in
+                var a = info.firstArray
+                let end = a &+ info.arrayCount
+                while a < end {
+                    let base = arrays[a].base, ways = arrays[a].ways, setMask = arrays[a].setMask
+                    var shifts = arrays[a].valid != 0 ? arrays[a].shifts : 0
+                    while shifts != 0 {
+                        let s = UInt64(shifts.trailingZeroBitCount)
+                        shifts &= shifts &- 1
+                        let vpn = address >> s
+                        let tag = vpn << 6 | s
+                        var slot = base &+ Int(truncatingIfNeeded: vpn & setMask) &* ways
+                        let setEnd = slot &+ ways
+                        while slot < setEnd {
+                            if pool[slot].tag == tag && (pool[slot].asid == asid || pool[slot].permissions.rawValue & PagePermissions.global.rawValue != 0) {
+                                clock &+= 1
+                                pool[slot].stamp = clock
+                                arrays[a].hits &+= 1
+                                return Hit(tier: tier, slot: slot, physical: pool[slot].frame | (address & ((1 << s) &- 1)),
+                                           pageShift: UInt8(truncatingIfNeeded: s), permissions: pool[slot].permissions)
+                            }
+                            slot &+= 1
                         }
-                        slot &+= 1
                     }
+                    a &+= 1
                 }
+                return nil
             }
-            a &+= 1
         }
-        return nil
+        if found == nil { levels[li].misses &+= 1 }
+        return found
     }
 
     /// Inserts the translation of `address` (a `pageShift` page at `physical`) into the tier-`tier`
@@ -227,7 +228,8 @@ public struct TLBHierarchy: Sendable {
     public var stats: [TLBLevelStats] {
         spec.levels.enumerated().map { i, level in
             let info = levels[i]
-            return TLBLevelStats(name: level.name, lookups: info.lookups, hits: info.hits,
+            let hits = (info.firstArray..<(info.firstArray + info.arrayCount)).reduce(UInt64(0)) { $0 + arrays[$1].hits }
+            return TLBLevelStats(name: level.name, lookups: hits + info.misses, hits: hits,
                                  arrays: level.arrays.enumerated().map { j, a in
                                      TLBArrayStats(sizes: a.pageShifts.map { PageSize(shift: $0) }, entries: a.entries, ways: a.ways,
                                                    hits: arrays[info.firstArray + j].hits)
