@@ -89,6 +89,18 @@ struct RadixPageTableTests {
         #expect(walkSteps(&table, 0x8060_5678, .load, user: false).0.fault == .protection)
     }
 
+    @Test func levelsCarryTheKernelsNames() {
+        #expect(PageTableFormat.x86_64.levels.map(\.name) == ["PGD", "PUD", "PMD", "PTE"])
+        #expect(PageTableFormat.x86_64.levels.map(\.hardwareName) == ["PML4", "PDPT", "PD", "PT"])
+        #expect(PageTableFormat.la57.levels.map(\.name) == ["PGD", "P4D", "PUD", "PMD", "PTE"])
+        #expect(PageTableFormat.sv39.levels.map(\.name) == ["PGD", "PMD", "PTE"])
+        #expect(PageTableFormat.sv48.levels.map(\.name) == ["PGD", "PUD", "PMD", "PTE"])
+        #expect(PageTableFormat.sv57.levels.map(\.hardwareName) == ["VPN[4]", "VPN[3]", "VPN[2]", "VPN[1]", "VPN[0]"])
+        #expect(PageTableFormat.pae.pageSizes == [.base4K, .huge2M])
+        #expect(PageTableFormat.x86_32.pageSizes == [.base4K, PageSize(shift: 22)])
+        #expect(PageTableFormat.sv57.pageSizes.last == PageSize(shift: 48))
+    }
+
     @Test func nonCanonicalAddressesFault() throws {
         var memory = freshMemory()
         var x86 = try RadixPageTable(format: .x86_64, memory: &memory)

@@ -8,100 +8,55 @@
 ///
 /// Its structures are counted in `tableBytes` (buckets of 4 bytes, entries of 24 bytes) rather
 /// than taken from the frame allocator.
-public struct HashedPageTable: PageTable {
+public struct HashedPageTable: ChainedPageTable {
     public let format: PageTableFormat
     public static var usesWalkCaches: Bool { false }
 
-    @usableFromInline struct Node: Sendable {
-        @usableFromInline var vpn: UInt64
-        @usableFromInline var entry: UInt64
-        @usableFromInline var next: Int32
-    }
-
-    @usableFromInline var heads: ContiguousArray<Int32>
-    @usableFromInline var nodes: ContiguousArray<Node>
+    @usableFromInline var chains: HashChains
+    /// The first free node, linked through `next`.
     @usableFromInline var freeNode: Int32 = -1
     @usableFromInline let shift: UInt64
-    @usableFromInline let hashShift: UInt64
     public private(set) var mappedPages: Int = 0
     @usableFromInline var probeStats = ProbeStats()
     public var probes: ProbeStats { probeStats }
 
     /// A table with `buckets` chains (rounded up to a power of two).
+    /// - Complexity: O(buckets).
     public init(format: PageTableFormat, buckets: Int) {
         self.format = format
-        var n = 16
-        while n < buckets { n <<= 1 }
-        heads = ContiguousArray(repeating: -1, count: n)
-        nodes = []
+        chains = HashChains(heads: buckets, capacity: 0)
         shift = UInt64(format.basePage.shift)
-        hashShift = UInt64(64 - n.trailingZeroBitCount)
     }
 
-    @inlinable func bucket(_ vpn: UInt64) -> Int {
-        Int(truncatingIfNeeded: (vpn &* 0x9E37_79B9_7F4A_7C15) >> hashShift)
-    }
-
-    public var tableBytes: Int { heads.count * 4 + nodes.count * 24 }
+    public var tableBytes: Int { chains.bytes }
     public var tablePages: Int { (tableBytes + Int(format.basePage.bytes) - 1) / Int(format.basePage.bytes) }
-
-    /// The node holding `vpn` and the number of nodes examined.
-    @inlinable func find(_ vpn: UInt64) -> (node: Int32, probes: UInt64) {
-        var i = heads[bucket(vpn)]
-        var probes: UInt64 = 0
-        while i >= 0 {
-            probes &+= 1
-            if nodes[Int(i)].vpn == vpn { return (i, probes) }
-            i = nodes[Int(i)].next
-        }
-        return (-1, probes)
-    }
 
     /// Looks the page up, checks permissions and sets A/D in its entry.
     /// - Complexity: O(1 + chain length).
     @inlinable
     public mutating func walk<R: WalkRecorder>(_ address: UInt64, _ intent: AccessIntent, start: WalkStart?, recorder: inout R) -> WalkResult {
-        guard format.isCanonical(address) else { return WalkResult(fault: .nonCanonical) }
-        let vpn = address >> shift
-        let (node, probes) = find(vpn)
-        probeStats.record(probes)
-        let references = UInt8(truncatingIfNeeded: min(probes &+ 1, 255))
-        guard node >= 0 else { return WalkResult(references: references, fault: .notPresent) }
-        return finishLeaf(&nodes[Int(node)].entry, address: address, intent: intent, references: references, format: format)
+        chainedWalk(address, intent)
     }
 
-    public func mapping(at virtual: VirtualAddress) -> Mapping? {
-        guard format.isCanonical(virtual.rawValue) else { return nil }
-        let (node, _) = find(virtual.rawValue >> shift)
-        guard node >= 0 else { return nil }
-        let e = nodes[Int(node)].entry
-        return Mapping(virtual: VirtualAddress((virtual.rawValue >> shift) << shift), physical: PhysicalAddress(format.bits.physicalAddress(e)),
-                       size: format.basePage, flags: format.bits.flags(of: e))
-    }
+    /// The mapping covering `virtual`, without side effects.
+    /// - Complexity: O(1 + chain length).
+    public func mapping(at virtual: VirtualAddress) -> Mapping? { chainedMapping(at: virtual) }
 
-    /// Inserts the page at the head of its chain.
+    /// Inserts the page at the head of its chain, in a free node or a new one.
     /// - Complexity: O(1 + chain length) (the chain is searched for an overlap).
     @discardableResult
     public mutating func map(_ virtual: VirtualAddress, to physical: PhysicalAddress, size: PageSize, flags: PageFlags,
                              memory: inout FrameAllocator) throws(MapError) -> TableUpdateCost {
-        try format.validate(virtual, physical, size: size, flags: flags)
-        guard size == format.basePage else {
-            throw .unsupported("a hashed page table holds \(format.basePage) pages only, not \(size)")
-        }
-        let vpn = virtual.rawValue >> shift
-        let (existing, probes) = find(vpn)
-        if existing >= 0 { throw .overlaps(mapping(at: virtual)!) }
-        let node = Node(vpn: vpn, entry: format.bits.leafEntry(physical.rawValue, flags: flags, huge: false), next: heads[bucket(vpn)])
-        let id: Int32
+        let (vpn, probes) = try chainedCheck(virtual, physical, size: size, flags: flags, kind: "a hashed")
+        let node: Int32
         if freeNode >= 0 {
-            id = freeNode
-            freeNode = nodes[Int(id)].next
-            nodes[Int(id)] = node
+            node = freeNode
+            freeNode = chains.links[Int(node)].next
         } else {
-            id = Int32(nodes.count)
-            nodes.append(node)
+            node = Int32(chains.links.count)
+            chains.links.append(HashChains.Link(vpn: 0, entry: 0, next: -1))
         }
-        heads[bucket(vpn)] = id
+        chains.link(vpn, entry: format.bits.leafEntry(physical.rawValue, flags: flags, huge: false), at: node)
         mappedPages += 1
         var cost = TableUpdateCost()
         cost.references = Int(probes) + 1
@@ -109,26 +64,17 @@ public struct HashedPageTable: PageTable {
         return cost
     }
 
-    /// Unlinks the page from its chain.
+    /// Unlinks the page from its chain; its node goes to the free list.
     /// - Complexity: O(1 + chain length).
     @discardableResult
     public mutating func unmap(_ virtual: VirtualAddress, memory: inout FrameAllocator) throws(MapError) -> (Mapping, TableUpdateCost) {
         guard let m = mapping(at: virtual) else { throw .notMapped(virtual) }
-        let vpn = virtual.rawValue >> shift
-        let b = bucket(vpn)
-        var prev: Int32 = -1
-        var i = heads[b]
-        var cost = TableUpdateCost()
-        cost.references = 1
-        while nodes[Int(i)].vpn != vpn {
-            prev = i
-            i = nodes[Int(i)].next
-            cost.references += 1
-        }
-        if prev < 0 { heads[b] = nodes[Int(i)].next } else { nodes[Int(prev)].next = nodes[Int(i)].next }
-        nodes[Int(i)] = Node(vpn: 0, entry: 0, next: freeNode)
-        freeNode = i
+        let (node, references) = chains.unlink(virtual.rawValue >> shift)
+        chains.links[Int(node)].next = freeNode
+        freeNode = node
         mappedPages -= 1
+        var cost = TableUpdateCost()
+        cost.references = references
         cost.writes = 1
         return (m, cost)
     }
@@ -137,33 +83,8 @@ public struct HashedPageTable: PageTable {
     /// - Complexity: O(1 + chain length).
     @discardableResult
     public mutating func protect(_ virtual: VirtualAddress, flags: PageFlags) throws(MapError) -> Mapping {
-        guard let m = mapping(at: virtual) else { throw .notMapped(virtual) }
-        try format.validate(m.virtual, m.physical, size: m.size, flags: flags)
-        let (node, _) = find(virtual.rawValue >> shift)
-        nodes[Int(node)].entry = format.bits.leafEntry(m.physical.rawValue, flags: flags, huge: false)
-        return m
+        try chainedProtect(virtual, flags: flags)
     }
-}
-
-/// The leaf half of a walk shared by the hashed and inverted tables: permission check and A/D
-/// update of the entry found.
-@inlinable
-func finishLeaf(_ entry: inout UInt64, address: UInt64, intent: AccessIntent, references: UInt8, format: PageTableFormat) -> WalkResult {
-    let b = format.bits
-    let e = entry
-    let pageShift = format.basePage.shift
-    let permissions = format.permissions(leaf: e, combinedAnd: ~0, combinedOr: 0)
-    guard format.allows(permissions, intent) else {
-        return WalkResult(entry: e, pageShift: pageShift, references: references, permissions: permissions, fault: .protection)
-    }
-    var updated = e | b.accessed
-    if intent.kind == .store { updated |= b.dirty }
-    var updates: UInt8 = 0
-    if updated != e { entry = updated; updates = 1 }
-    var p = permissions
-    if updated & b.dirty != 0 { p.insert(.dirty) }
-    return WalkResult(physical: b.physicalAddress(updated) | (address & (format.basePage.bytes &- 1)), entry: updated,
-                      level: 0, pageShift: pageShift, references: references, updates: updates, permissions: p)
 }
 
 extension MMU where Table == HashedPageTable {

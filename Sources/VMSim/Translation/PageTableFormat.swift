@@ -259,8 +259,7 @@ public struct PageTableFormat: Hashable, Sendable, CustomStringConvertible {
 
     private static func riscv(levels count: Int) -> PageTableFormat {
         // Linux's riscv names: Sv39 has pgd/pmd/pte, Sv48 adds pud, Sv57 adds p4d.
-        let linux: [String] = ["PGD", "P4D", "PUD", "PMD", "PTE"]
-        let names = count == 3 ? ["PGD", "PMD", "PTE"] : Array(linux.suffix(count))
+        let names = count == 3 ? ["PGD", "PMD", "PTE"] : count == 4 ? ["PGD", "PUD", "PMD", "PTE"] : ["PGD", "P4D", "PUD", "PMD", "PTE"]
         var levels: [PageTableLevel] = []
         for i in 0..<count {
             let vpn = count - 1 - i
