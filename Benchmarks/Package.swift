@@ -3,6 +3,7 @@
 //   swift package benchmark                       # all
 //   swift package benchmark --target Paging       # one suite
 //   swift package benchmark --target Heap         # heap allocators on the malloc-lab traces
+//   swift package benchmark --target Translation  # address translation
 // Release builds only; each suite prints throughput (operations per second).
 import PackageDescription
 
@@ -35,12 +36,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "Heap",
+            path: "Benchmarks/Heap",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Translation",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "VMSim", package: "VMSim"),
                 .product(name: "VMTrace", package: "VMSim"),
             ],
-            path: "Benchmarks/Heap",
+            path: "Benchmarks/Translation",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -52,19 +52,8 @@ public enum AccessTrace {
     /// Reads an access trace from an already open stream.
     public static func open(_ stream: ByteStream, options: AccessTraceOptions, nameHint: String? = nil) throws(TraceError) -> any AccessTraceReader {
         let input = InputBuffer(stream: stream)
-        var format = options.format ?? nameHint.flatMap(TraceFormat.fromName)
-        if format == nil {
-            try input.refill()
-            format = TraceFormat.detect(UnsafeRawBufferPointer(start: input.base + input.start, count: min(input.available, 4096)))
-            if format == nil {
-                if input.available == 0 {
-                    throw TraceError(file: stream.name, message: "the trace is empty")
-                }
-                throw TraceError(file: stream.name, message: "cannot tell the trace format from its content; name it with --format ("
-                    + TraceFormat.allCases.map(\.rawValue).joined(separator: ", ") + ")")
-            }
-        }
-        switch format! {
+        let format = try detectFormat(input, options: options, nameHint: nameHint)
+        switch format {
         case .lackey: return TextAccessReader(input: input, format: .lackey, parser: LackeyParser(pageSize: options.pageSize), batchSize: options.batchSize)
         case .plain: return TextAccessReader(input: input, format: .plain, parser: PlainParser(), batchSize: options.batchSize)
         case .din: return TextAccessReader(input: input, format: .din, parser: DinParser(pageSize: options.pageSize), batchSize: options.batchSize)
@@ -73,13 +62,83 @@ public enum AccessTrace {
     }
 }
 
+/// A streaming reader of byte-level accesses (address, size, kind), for address translation.
+/// Like `AccessTraceReader` it owns a fixed batch buffer and refills it on each call.
+public protocol AddressTraceReader: AnyObject {
+    /// The format being read.
+    var format: TraceFormat { get }
+    /// The next batch of accesses, valid until the next call; empty at the end of the trace.
+    func nextBatch() throws(TraceError) -> UnsafeMutableBufferPointer<AddressAccess>
+}
+
+extension AccessTrace {
+    /// Opens `path` as a trace of byte-level accesses: Lackey keeps addresses, sizes and `M`;
+    /// din addresses are one-byte accesses; plain and oracle-general page numbers become the
+    /// address of the page's first byte at `options.pageSize`.
+    public static func openAddresses(_ path: String, options: AccessTraceOptions = .init(), displayName: String? = nil) throws(TraceError) -> any AddressTraceReader {
+        let stream = try ByteStream.open(path, displayName: displayName)
+        let input = InputBuffer(stream: stream)
+        let format = try detectFormat(input, options: options, nameHint: path)
+        switch format {
+        case .lackey: return TextAccessReader(input: input, format: .lackey, parser: LackeyAddressParser(), batchSize: options.batchSize)
+        case .plain: return TextAccessReader(input: input, format: .plain, parser: PlainAddressParser(pageSize: options.pageSize), batchSize: options.batchSize)
+        case .din: return TextAccessReader(input: input, format: .din, parser: DinAddressParser(), batchSize: options.batchSize)
+        case .oracleGeneral:
+            return PageAddressReader(OracleGeneralReader(input: input, batchSize: options.batchSize, validateNextUse: false),
+                                     pageSize: options.pageSize, capacity: max(1, options.batchSize))
+        }
+    }
+
+    static func detectFormat(_ input: InputBuffer, options: AccessTraceOptions, nameHint: String?) throws(TraceError) -> TraceFormat {
+        if let f = options.format ?? nameHint.flatMap(TraceFormat.fromName) { return f }
+        try input.refill()
+        if let f = TraceFormat.detect(UnsafeRawBufferPointer(start: input.base + input.start, count: min(input.available, 4096))) {
+            return f
+        }
+        if input.available == 0 {
+            throw TraceError(file: input.stream.name, message: "the trace is empty")
+        }
+        throw TraceError(file: input.stream.name, message: "cannot tell the trace format from its content; name it with --format ("
+            + TraceFormat.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+    }
+}
+
+/// Turns a page-level reader's page numbers into byte addresses (the page's first byte).
+final class PageAddressReader: AddressTraceReader {
+    let pages: any AccessTraceReader
+    let shift: UInt64
+    let batch: UnsafeMutablePointer<AddressAccess>
+    let capacity: Int
+    var format: TraceFormat { pages.format }
+
+    init(_ pages: any AccessTraceReader, pageSize: PageSize, capacity: Int) {
+        self.pages = pages
+        shift = UInt64(pageSize.shift)
+        self.capacity = capacity
+        batch = .allocate(capacity: capacity)
+    }
+
+    deinit { batch.deallocate() }
+
+    func nextBatch() throws(TraceError) -> UnsafeMutableBufferPointer<AddressAccess> {
+        let b = try pages.nextBatch()
+        precondition(b.count <= capacity, "page batch larger than the address batch")
+        for i in b.indices {
+            let a = b[i]
+            let kind: AddressAccess.Kind = a.kind == .store ? .store : (a.kind == .instruction ? .instruction : .load)
+            batch[i] = AddressAccess(address: a.page << shift, size: 1, kind: kind)
+        }
+        return UnsafeMutableBufferPointer(start: batch, count: b.count)
+    }
+}
+
 /// Reads a line-oriented text format through its `AccessLineParser`, straight from the input bytes.
-final class TextAccessReader<Parser: AccessLineParser>: AccessTraceReader {
+final class TextAccessReader<Parser: AccessLineParser> {
     let input: InputBuffer
     let format: TraceFormat
     let parser: Parser
     let batchSize: Int
-    let batch: UnsafeMutablePointer<PageAccess>
+    let batch: UnsafeMutablePointer<Parser.Record>
     let batchCapacity: Int
     /// Lines consumed so far (the 1-based number of the last one).
     private(set) var line = 0
@@ -97,7 +156,7 @@ final class TextAccessReader<Parser: AccessLineParser>: AccessTraceReader {
 
     deinit { batch.deallocate() }
 
-    func nextBatch() throws(TraceError) -> UnsafeMutableBufferPointer<PageAccess> {
+    func nextBatch() throws(TraceError) -> UnsafeMutableBufferPointer<Parser.Record> {
         var count = 0
         while count < batchSize {
             let start = input.start
@@ -136,6 +195,9 @@ final class TextAccessReader<Parser: AccessLineParser>: AccessTraceReader {
         }
     }
 }
+
+extension TextAccessReader: AccessTraceReader where Parser.Record == PageAccess {}
+extension TextAccessReader: AddressTraceReader where Parser.Record == AddressAccess {}
 
 /// libCacheSim oracleGeneral: 24-byte little-endian records
 /// `u32 clock_time, u64 obj_id, u32 obj_size, i64 next_access_vtime`. The object id is the page.

@@ -40,3 +40,33 @@ public struct PageAccess: Hashable, Sendable {
         self.nextUse = nextUse
     }
 }
+
+/// One memory access of a trace at byte granularity, as address-level readers produce it and the
+/// translation engine consumes it: the address, its size, and what it does.
+public struct AddressAccess: Hashable, Sendable {
+    /// What an address-level record does; `modify` is Lackey's `M`, a load and a store of the same bytes.
+    public enum Kind: UInt8, Hashable, Sendable {
+        case load = 0, store = 1, instruction = 2, modify = 3
+
+        /// The access kind a translation checks: `modify` needs write permission.
+        @inlinable public var accessKind: AccessKind {
+            switch self {
+            case .load: .load
+            case .store, .modify: .store
+            case .instruction: .instruction
+            }
+        }
+    }
+
+    public var address: UInt64
+    /// Bytes accessed (at least 1 for a translation; 0 is treated as 1).
+    public var size: UInt32
+    public var kind: Kind
+
+    @inlinable
+    public init(address: UInt64, size: UInt32, kind: Kind) {
+        self.address = address
+        self.size = size
+        self.kind = kind
+    }
+}

@@ -1,0 +1,112 @@
+/// The page-table organisations `vmsim translate` can run.
+public enum PageTableOrganisation: String, CaseIterable, Hashable, Sendable {
+    case radix, hashed, inverted
+
+    public var summary: String {
+        switch self {
+        case .radix: "multi-level table in the format's real encoding, walk caches apply"
+        case .hashed: "hashed page table with chaining (base pages only)"
+        case .inverted: "inverted page table: one entry per frame, hash anchor table (base pages only)"
+        }
+    }
+}
+
+/// Everything a trace translation run is configured with.
+public struct TranslationConfig: Hashable, Sendable {
+    public var format: PageTableFormat
+    public var organisation: PageTableOrganisation
+    public var tlb: TLBSpec
+    public var walkCache: WalkCacheSpec
+    /// Simulated physical memory.
+    public var memoryBytes: UInt64
+    /// The pages mapped on first touch.
+    public var mapSize: PageSize
+
+    public init(format: PageTableFormat, organisation: PageTableOrganisation = .radix, tlb: TLBSpec = .skylake,
+                walkCache: WalkCacheSpec = .default, memoryBytes: UInt64 = 4 << 30, mapSize: PageSize? = nil) {
+        self.format = format
+        self.organisation = organisation
+        self.tlb = tlb
+        self.walkCache = walkCache
+        self.memoryBytes = memoryBytes
+        self.mapSize = mapSize ?? format.basePage
+    }
+
+    /// Why the configuration cannot run, or nothing.
+    /// - Throws: `FormatError` with a sentence naming the valid choices.
+    public func validate() throws(FormatError) {
+        guard format.level(mapping: mapSize) != nil else {
+            throw FormatError("\(format.name) cannot map \(mapSize) pages; it maps \(format.pageSizes.map(\.description).joined(separator: ", "))")
+        }
+        if organisation != .radix && mapSize != format.basePage {
+            throw FormatError("a \(organisation.rawValue) page table holds \(format.basePage) pages only; drop --huge or use --table radix")
+        }
+        let frames = memoryBytes >> UInt64(format.basePage.shift)
+        guard frames > (1 << 20) >> UInt64(format.basePage.shift) + 16 else {
+            throw FormatError("--memory \(ByteSize.format(memoryBytes)) is too small; give at least 2M")
+        }
+        guard format.physicalBits >= 64 || memoryBytes <= UInt64(1) << UInt64(format.physicalBits) else {
+            throw FormatError("--memory \(ByteSize.format(memoryBytes)) is more than \(format.name)'s \(format.physicalBits)-bit physical addresses reach")
+        }
+        guard frames <= 1 << 28 else {
+            throw FormatError("--memory \(ByteSize.format(memoryBytes)) is more than VMSim simulates (at most 2^28 frames)")
+        }
+    }
+}
+
+/// The outcome of `vmsim translate TRACE`.
+public struct TranslationReport: Sendable {
+    /// The trace as named, its format, and what it held.
+    public var traceName: String
+    public var traceFormat: String
+    /// Access records read (Lackey lines with an access).
+    public var records: UInt64 = 0
+    public var loads: UInt64 = 0
+    public var stores: UInt64 = 0
+    public var modifies: UInt64 = 0
+    public var instructions: UInt64 = 0
+    public var config: TranslationConfig
+    public var tlbLevels: [TLBLevelStats]
+    public var walkCaches: [WalkCacheLevelStats]
+    public var stats: TranslationStats
+    public var counts: TraceTranslationCounts
+    /// Page-table structures: pages and bytes now, the peak pages (radix), tables per level (radix).
+    public var tablePages: Int
+    public var peakTablePages: Int
+    public var tableBytes: Int
+    public var tablesPerLevel: [Int]?
+    public var mappedPages: Int
+    public var probes: ProbeStats?
+    public var framesAllocated: UInt64
+    public var peakFrames: UInt64
+    /// Where the physical trace went, and its lines.
+    public var emittedPath: String?
+    public var emittedLines: UInt64?
+
+    /// Collects the report of a finished run.
+    public init<T: PageTable>(traceName: String, traceFormat: String, config: TranslationConfig, run: TraceTranslation<T>) {
+        self.traceName = traceName
+        self.traceFormat = traceFormat
+        self.config = config
+        let mmu = run.mmu
+        tlbLevels = mmu.tlb.stats
+        walkCaches = mmu.walkCache.stats
+        stats = mmu.stats
+        counts = run.counts
+        let table = mmu.table
+        tablePages = table.tablePages
+        tableBytes = table.tableBytes
+        mappedPages = table.mappedPages
+        if let radix = table as? RadixPageTable {
+            peakTablePages = radix.peakTablePages
+            tablesPerLevel = radix.tablesPerLevel
+            probes = nil
+        } else {
+            peakTablePages = table.tablePages
+            tablesPerLevel = nil
+            probes = table.probes
+        }
+        framesAllocated = mmu.memory.allocatedFrames
+        peakFrames = mmu.memory.peakFrames
+    }
+}

@@ -1,0 +1,228 @@
+import ArgumentParser
+import VMReport
+import VMSim
+import VMTrace
+
+extension PageTableOrganisation: ExpressibleByArgument {}
+
+/// What `--access` names.
+enum AccessChoice: String, ExpressibleByArgument, CaseIterable {
+    case read, write, fetch
+    var kind: AccessKind { self == .read ? .load : self == .write ? .store : .instruction }
+}
+
+struct TranslateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "translate",
+        abstract: "Translate virtual addresses through page tables and TLBs: explain one walk, or run a trace.",
+        discussion: """
+            Explain mode prints every step of a page-table walk: the index at each level, the entry's \
+            address, value and decoded bits, and the physical address or exactly why it faulted.
+              vmsim translate --arch x86-64 --map 0x7fff0000=0x12345000:rwu --explain 0x7fff0abc
+              vmsim translate --arch sv39 --mappings maps.txt --explain 0x80605678 --access write
+
+            Trace mode runs a trace through the TLBs and page tables, mapping each page on first \
+            touch from simulated physical memory, and reports TLB hits and misses per level, walks, \
+            memory references per walk and page-table pages.
+              vmsim translate workloads/sort.lackey.gz --arch x86-64 --tlb skylake
+              vmsim translate trace.lackey --huge 2M --emit-physical phys.lackey
+
+            Architectures: \(PageTableFormat.presets.map(\.name).joined(separator: ", ")), or a custom split \
+            with --levels 10,10 --page-size 4K. TLB presets: skylake (default), zen2, none; or a spec \
+            such as l1d=4K:64x4+2M:32x4,l2=4K/2M:1536x12 (see docs/translation.md).
+            """
+    )
+
+    @Argument(help: "A trace to run (trace mode); '-' reads standard input; .gz and .zst are decompressed.")
+    var trace: String?
+
+    @Option(help: ArgumentHelp("The page-table format: \(PageTableFormat.presets.map(\.name).joined(separator: ", ")).", valueName: "arch"))
+    var arch: String = "x86-64"
+
+    @Option(help: ArgumentHelp("A custom split: index bits per level, root first (e.g. 10,10); the offset is --page-size.", valueName: "bits"))
+    var levels: String?
+
+    @Option(name: .customLong("page-size"), help: ArgumentHelp(
+        "With --levels: the base page size (default 4K). Otherwise the size of the pages mapped on first touch in trace mode (same as --huge); also turns plain/oracle-general page numbers into addresses.",
+        valueName: "size"))
+    var pageSizeText: String?
+
+    @Option(help: ArgumentHelp("Trace mode: map huge pages of this size on first touch (e.g. 2M, 1G, 4M for x86-32).", valueName: "size"))
+    var huge: String?
+
+    @Option(help: ArgumentHelp("The TLB hierarchy: skylake, zen2, none, or a spec (l1i=..,l1d=..,l2=..).", valueName: "spec"))
+    var tlb: String = "skylake"
+
+    @Option(name: .customLong("walk-cache"), help: ArgumentHelp(
+        "Paging-structure cache entries per level, top first, or none.", valueName: "sizes"))
+    var walkCache: String = "2,4,32"
+
+    @Option(help: ArgumentHelp("The page-table organisation.", discussion: PageTableOrganisation.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n"), valueName: "kind"))
+    var table: PageTableOrganisation = .radix
+
+    @Option(help: ArgumentHelp("Simulated physical memory.", valueName: "size"))
+    var memory: String = "4G"
+
+    @Option(help: ArgumentHelp("Trace mode: the trace format; detected when omitted.", valueName: "format"))
+    var format: TraceFormat?
+
+    @Option(name: .customLong("emit-physical"), help: ArgumentHelp(
+        "Trace mode: write the translated physical-address trace here, in the input's format (lackey, din or plain).", valueName: "file"))
+    var emitPhysical: String?
+
+    @Option(name: .customLong("map"), parsing: .singleValue, help: ArgumentHelp(
+        "Explain mode: a mapping VA=PA[:FLAGS][:SIZE] (flags r w x u g a d t c, default rwu; size default the base page). Repeatable.",
+        valueName: "mapping"))
+    var maps: [String] = []
+
+    @Option(help: ArgumentHelp("Explain mode: a file of mappings, one VA=PA[:FLAGS][:SIZE] a line, # comments.", valueName: "file"))
+    var mappings: String?
+
+    @Option(parsing: .singleValue, help: ArgumentHelp("Explain mode: an address to translate, step by step. Repeatable.", valueName: "address"))
+    var explain: [String] = []
+
+    @Option(help: "Explain mode: the kind of access.")
+    var access: AccessChoice = .read
+
+    @Flag(help: "Explain mode: a supervisor (kernel) access rather than a user one.")
+    var supervisor = false
+
+    @Flag(help: "Print one JSON object (schema in docs/json-schema.md).")
+    var json = false
+
+    // MARK: Validation
+
+    func pageTableFormat() throws -> PageTableFormat {
+        if let levels {
+            let bits = levels.split(separator: ",").map { Int(String($0).trimmed) }
+            guard !bits.isEmpty, bits.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--levels takes index bits per level, root first, such as 10,10 or 9,9,9,9; got '\(levels)'")
+            }
+            var page = PageSize.base4K
+            if let text = pageSizeText {
+                guard let p = PageSize(parsing: text) else { throw ValidationError("--page-size '\(text)' is not a power-of-two size such as 4K or 16K") }
+                page = p
+            }
+            let custom: PageTableFormat
+            do {
+                custom = try PageTableFormat.custom(indexBits: bits.map { $0! }, pageSize: page)
+            } catch {
+                throw ValidationError("--levels \(levels): \(error.message)")
+            }
+            return custom
+        }
+        guard let f = PageTableFormat.named(arch) else {
+            throw ValidationError("--arch '\(arch)' is not a page-table format; use one of: \(PageTableFormat.presets.map(\.name).joined(separator: ", ")), or --levels for a custom split")
+        }
+        return f
+    }
+
+    /// The page size mapped on first touch.
+    func mapSize(_ f: PageTableFormat) throws -> PageSize {
+        if huge != nil && pageSizeText != nil && levels == nil {
+            throw ValidationError("give either --page-size or --huge, not both")
+        }
+        let text = huge ?? (levels == nil ? pageSizeText : nil)
+        guard let text else { return f.basePage }
+        guard let size = PageSize(parsing: text) else {
+            throw ValidationError("'\(text)' is not a power-of-two page size such as 4K, 2M or 1G")
+        }
+        guard f.level(mapping: size) != nil else {
+            throw ValidationError("\(f.name) cannot map \(size) pages; it maps \(f.pageSizes.map(\.description).joined(separator: ", "))")
+        }
+        return size
+    }
+
+    func config() throws -> TranslationConfig {
+        let f = try pageTableFormat()
+        let tlbSpec: TLBSpec
+        do { tlbSpec = try TLBSpec(parsing: tlb) } catch { throw ValidationError("--tlb \(tlb): \(error.message)") }
+        let walk: WalkCacheSpec
+        do { walk = try WalkCacheSpec(parsing: walkCache) } catch { throw ValidationError("--walk-cache \(walkCache): \(error.message)") }
+        guard let bytes = ByteSize.parse(memory), bytes > 0 else {
+            throw ValidationError("--memory '\(memory)' is not a size such as 512M or 4G")
+        }
+        let config = TranslationConfig(format: f, organisation: table, tlb: tlbSpec, walkCache: walk, memoryBytes: bytes, mapSize: try mapSize(f))
+        do { try config.validate() } catch { throw ValidationError(error.message) }
+        return config
+    }
+
+    func validate() throws {
+        let explaining = !explain.isEmpty || !maps.isEmpty || mappings != nil
+        if trace == nil && explain.isEmpty {
+            throw ValidationError("give a TRACE to run, or --explain ADDRESS (with --map or --mappings) to explain a walk")
+        }
+        if trace != nil && explaining {
+            throw ValidationError("a TRACE runs with first-touch mapping; --map, --mappings and --explain belong to explain mode. Use one or the other")
+        }
+        if trace == nil && (emitPhysical != nil || format != nil) {
+            throw ValidationError("--emit-physical and --format need a TRACE")
+        }
+        if explaining && table != .radix {
+            throw ValidationError("explain mode walks radix page tables; drop --table \(table.rawValue)")
+        }
+        if let fmt = format, emitPhysical != nil, fmt == .oracleGeneral {
+            throw ValidationError("--emit-physical writes lackey, din or plain traces, not oracle-general")
+        }
+        _ = try config()
+    }
+
+    // MARK: Run
+
+    func run() throws {
+        let config = try config()
+        if let trace {
+            let options = AccessTraceOptions(format: format, pageSize: pageSizeText.flatMap { PageSize(parsing: $0) } ?? config.format.basePage)
+            let report = try reportingInputErrors {
+                try TranslationReplay.run(path: trace, options: options, config: config, emitPath: emitPhysical)
+            }
+            print(json ? TranslationRendering.reportJSON(report).serialized(pretty: true) : TranslationRendering.reportText(report),
+                  terminator: json ? "\n" : "")
+            return
+        }
+        try runExplain(config)
+    }
+
+    func runExplain(_ config: TranslationConfig) throws {
+        let f = config.format
+        var mmu: MMU<RadixPageTable>
+        do {
+            mmu = try MMU<RadixPageTable>(format: f, tlb: .none, walkCache: .none,
+                                          memory: FrameAllocator(bytes: config.memoryBytes, frameSize: f.basePage))
+        } catch { throw ValidationError("\(error)") }
+        // A mapping file first (errors as FILE:LINE, exit 2), then --map arguments (usage errors, exit 64).
+        if let mappings {
+            let entries = try reportingInputErrors { try MappingFile.read(mappings) }
+            for (line, spec) in entries {
+                do { try apply(spec, to: &mmu) } catch {
+                    printError("vmsim: \(mappings):\(line): \(spec.text.trimmed): \(error)")
+                    throw ExitCode(2)
+                }
+            }
+        }
+        for text in maps {
+            let spec: MappingSpec
+            do { spec = try MappingSpec(parsing: text) } catch { throw ValidationError("--map \(text): \(error.message)") }
+            do { try apply(spec, to: &mmu) } catch { throw ValidationError("--map \(text): \(error)") }
+        }
+        var items: [ExplainedTranslation] = []
+        for text in explain {
+            guard let address = parseAddress(text) else {
+                throw ValidationError("--explain '\(text)' is not an address (0x-hex or decimal, at most 64 bits)")
+            }
+            let intent = AccessIntent(access.kind, user: !supervisor)
+            let (result, steps) = mmu.explain(address, intent)
+            items.append(ExplainedTranslation(address: address, intent: intent, result: result, steps: steps))
+        }
+        let root = mmu.table.rootAddress
+        if json {
+            print(TranslationRendering.explainJSON(items, format: f, root: root).serialized(pretty: true))
+        } else {
+            print(TranslationRendering.explainText(items, format: f, root: root), terminator: "")
+        }
+    }
+
+    func apply(_ spec: MappingSpec, to mmu: inout MMU<RadixPageTable>) throws(MapError) {
+        try mmu.map(spec.virtual, to: spec.physical, size: spec.size ?? mmu.format.basePage, flags: spec.flags)
+    }
+}
