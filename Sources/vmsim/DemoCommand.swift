@@ -48,7 +48,13 @@ struct DemoCommand: ParsableCommand {
             print("At \(smallest) frames LRU takes \(groupThousands(lru.stats.misses)) page faults; Belady's OPT, "
                   + "which knows the future, takes \(groupThousands(opt.stats.misses)).")
         }
-        print("Next: vmsim paging \(Self.workload) --policy lru,clock:2,opt --frames 16,128 --json")
+        print()
+        print("More on the bundled workloads:")
+        print("  vmsim paging \(Self.workload) --policy arc,lirs,s3-fifo,mglru --frames 16")
+        print("  vmsim mrc \(Self.workload) --max-frames 64          (LRU miss ratio at every size)")
+        print("  vmsim translate \(Self.workload) --arch x86-64      (TLBs and page-table walks)")
+        print("  vmsim heap traces/malloclab/firefox-reddit.rep.gz --policy first,best")
+        print("  vmsim ostep paging-policy -s 1 -n 10 -c               (OSTEP homework, byte for byte)")
     }
 
     /// The workload, looked for under the current directory and above the executable (which
