@@ -1,31 +1,10 @@
 import Foundation
 import Testing
 
-/// Runs the built `vmsim` (next to the test bundle in .build/<config>/) with `arguments` and
-/// `input` on standard input.
+/// `vmsim ARGS` with `input` on standard input, through the suite's shared runner.
 func runVMSim(_ arguments: [String], input: String = "") throws -> (status: Int32, out: String, err: String) {
-    let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    var candidates = [bundleDir.appendingPathComponent("vmsim")]
-    // swift-testing may run from inside the .xctest bundle.
-    candidates.append(bundleDir.deletingLastPathComponent().appendingPathComponent("vmsim"))
-    candidates.append(bundleDir.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("vmsim"))
-    guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: candidates[0].path])
-    }
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    stdin.fileHandleForWriting.write(input.data(using: .utf8)!)
-    try stdin.fileHandleForWriting.close()
-    let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    let r = try vmsim(arguments, stdin: Data(input.utf8))
+    return (r.status, r.stdout, r.stderr)
 }
 
 @Suite struct BuddyCommandTests {
