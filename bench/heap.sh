@@ -4,6 +4,8 @@
 #   bench/heap.sh traces   # all 62 malloc-lab traces under first, next, best and worst fit
 #   bench/heap.sh flat     # cost per operation as the live-block count grows 10x and 100x,
 #                          # beside TLSF (O(1) work per operation) as the memory hierarchy's yardstick
+#   bench/heap.sh work     # the same growth in instructions per operation, counted by callgrind:
+#                          # deterministic, and blind to the caches (needs valgrind)
 #
 # Each policy runs alone (--policy P), best of REPS runs (default 3), so that two simulations do
 # not share the cores' caches. Needs python3 for the synthetic traces of `flat`.
@@ -72,8 +74,36 @@ flat() {
   done
 }
 
+# Instructions callgrind counts for one replay of a trace by one policy.
+instructions() {
+  valgrind --tool=callgrind --callgrind-out-file="$TMP/callgrind.out" "$VMSIM" heap "$1" --policy "$2" --csv \
+    > /dev/null 2> "$TMP/callgrind.err"
+  awk '/Collected/ {print $NF}' "$TMP/callgrind.err"
+}
+
+work() {
+  command -v valgrind > /dev/null || { echo "bench/heap.sh work needs valgrind (Debian package valgrind)" >&2; exit 1; }
+  local steady=200000
+  POLICIES=${WORK_POLICIES:-"best first tlsf"}
+  echo "instructions per steady-state operation (callgrind; whole replay minus its build-up, over $steady ops)"
+  printf '%-10s' live
+  for p in $POLICIES; do printf ' %12s' "$p"; done
+  printf '\n'
+  for live in 10000 100000 1000000; do
+    python3 bench/heap_synthetic.py "$live" 0 1 > "$TMP/build.rep"
+    python3 bench/heap_synthetic.py "$live" "$steady" 1 > "$TMP/steady.rep"
+    printf '%-10s' "$live"
+    for p in $POLICIES; do
+      a=$(instructions "$TMP/build.rep" "$p"); b=$(instructions "$TMP/steady.rep" "$p")
+      printf ' %12.0f' "$(awk -v a="$a" -v b="$b" -v s="$steady" 'BEGIN {print (b - a) / s}')"
+    done
+    printf '\n'
+  done
+}
+
 case "${1:-traces}" in
   traces) traces ;;
   flat) flat ;;
-  *) echo "usage: bench/heap.sh [traces|flat]" >&2; exit 64 ;;
+  work) work ;;
+  *) echo "usage: bench/heap.sh [traces|flat|work]" >&2; exit 64 ;;
 esac
