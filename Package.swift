@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "VMSim", targets: ["VMSim"]),
         .library(name: "VMTrace", targets: ["VMTrace"]),
+        .library(name: "VMDriver", targets: ["VMDriver"]),
         .library(name: "VMReport", targets: ["VMReport"]),
         .library(name: "OSTEP", targets: ["OSTEP"]),
         .executable(name: "vmsim", targets: ["vmsim"]),
@@ -25,8 +26,11 @@ let package = Package(
         .target(name: "CVMSimSupport"),
         // The engine: value types, no Foundation, no I/O.
         .target(name: "VMSim", dependencies: ["CVMSimSupport"], swiftSettings: releaseSettings),
-        // Streaming trace readers and writers.
+        // Streaming trace readers and writers, nothing else.
         .target(name: "VMTrace", dependencies: ["VMSim"], swiftSettings: releaseSettings),
+        // Drivers: a trace or script file in, the engine run over it, a report out (one batch loop,
+        // standard-input spooling and pre-passes for every command).
+        .target(name: "VMDriver", dependencies: ["VMSim", "VMTrace"], swiftSettings: releaseSettings),
         // Text tables, JSON and CSV rendering of simulation results.
         .target(name: "VMReport", dependencies: ["VMSim"]),
         // Bit-exact equivalents of the OSTEP homework simulators, with a port of Python's random.
@@ -35,12 +39,13 @@ let package = Package(
         .executableTarget(
             name: "vmsim",
             dependencies: [
-                "VMSim", "VMTrace", "VMReport", "OSTEP",
+                "VMSim", "VMTrace", "VMDriver", "VMReport", "OSTEP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "VMSimTests", dependencies: ["VMSim"], exclude: ["Fixtures"]),
-        .testTarget(name: "VMTraceTests", dependencies: ["VMTrace", "VMSim"], exclude: ["Fixtures"]),
+        .testTarget(name: "VMTraceTests", dependencies: ["VMTrace", "VMDriver", "VMSim"], exclude: ["Fixtures"]),
+        .testTarget(name: "VMDriverTests", dependencies: ["VMDriver", "VMTrace", "VMSim"]),
         .testTarget(name: "VMReportTests", dependencies: ["VMReport", "VMSim"]),
         .testTarget(name: "vmsimTests", dependencies: ["vmsim"]),
         .testTarget(

@@ -41,6 +41,9 @@ public struct AccessTraceOptions: Sendable {
 
 /// Opening access traces.
 public enum AccessTrace {
+    /// The largest access a record describes, in bytes (a Lackey record's size is at most this).
+    public static var largestAccessBytes: UInt64 { LackeyParser.maxAccessSize }
+
     /// Opens `path` (`-` for standard input; `.gz`/`.zst` decompressed through gzip/zstd) as an
     /// access trace, detecting the format unless `options.format` names it.
     /// `displayName` replaces the path in messages.

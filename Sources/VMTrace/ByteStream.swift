@@ -156,6 +156,6 @@ enum Compression {
     }
 }
 
-func errnoDescription(_ code: Int32) -> String {
+public func errnoDescription(_ code: Int32) -> String {
     String(cString: strerror(code))
 }

@@ -25,7 +25,7 @@ public enum HeapTraceFormat: String, CaseIterable, Sendable {
         }
     }
 
-    var idStyle: HeapTraceSummary.IDStyle {
+    public var idStyle: HeapTraceSummary.IDStyle {
         switch self {
         case .malloclab: .number
         case .valgrind: .address

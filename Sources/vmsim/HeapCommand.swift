@@ -2,6 +2,7 @@ import ArgumentParser
 import VMReport
 import VMSim
 import VMTrace
+import VMDriver
 
 extension HeapTraceFormat: ExpressibleByArgument {}
 extension Coalescing: ExpressibleByArgument {}
@@ -89,36 +90,23 @@ struct HeapCommand: ParsableCommand {
     }
 
     func policies() throws -> [HeapPolicy] {
-        let names = splitList(policy)
-        if names.isEmpty { return [.first, .next, .best, .worst] }
-        var out: [HeapPolicy] = []
-        for name in names {
-            guard let p = HeapPolicy(rawValue: name.lowercased()) else {
-                throw ValidationError("unknown heap policy '\(name)'; choose from " + HeapPolicy.allCases.map(\.rawValue).joined(separator: ", "))
-            }
-            if !out.contains(p) { out.append(p) }
-        }
-        return out
+        try parsingFlag("--policy") { () throws(SpecError) in try HeapPolicy.parseList(policy) }
     }
 
     func model() throws -> HeapModel {
-        func size(_ text: String, _ option: String, max: UInt64 = HeapModel.addressSpaceLimit) throws -> UInt64 {
-            guard let v = ByteSize.parse(text) else {
-                throw ValidationError("\(option) '\(text)' is not a byte count such as 8, 4K or 0x1000")
-            }
-            guard v <= max else { throw ValidationError("\(option) \(text) is more than VMSim simulates (at most \(ByteSize.format(max)))") }
-            return v
+        var o = HeapModel.Options()
+        o.alignment = alignment
+        o.header = header
+        o.base = base
+        o.coalescing = coalescing
+        o.order = order
+        o.heapLimit = heapLimit
+        o.initialHeap = initialHeap
+        do {
+            return try HeapModel(parsing: o)
+        } catch {
+            throw ValidationError(error.description)
         }
-        let alignment = try size(self.alignment, "--alignment", max: 1 << 20)
-        guard alignment >= 1 else { throw ValidationError("--alignment 0: use 1 for no rounding") }
-        let limit = try heapLimit.map { try size($0, "--heap-limit") }
-        let initial = try size(initialHeap, "--initial-heap")
-        if let limit, initial > limit {
-            throw ValidationError("--initial-heap \(initialHeap) is larger than --heap-limit \(heapLimit!)")
-        }
-        let baseAddress = try size(base, "--base", max: UInt64.max - HeapModel.addressSpaceLimit)
-        return HeapModel(alignment: alignment, header: try size(header, "--header", max: 1 << 20), base: baseAddress,
-                         coalescing: coalescing, order: order, heapLimit: limit, initialHeap: initial)
     }
 
     func run() throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import VMReport
 import VMSim
 import VMTrace
+import VMDriver
 
 struct MRCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,60 +60,23 @@ struct MRCCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        let spec = try parsePolicy()
-        let sizeList = sizes.isEmpty ? nil : try parseFrames(sizes)
-        if spec.kind != .lru && sizeList == nil {
-            throw ValidationError("\(spec) is not a stack algorithm, so its curve needs the sizes to simulate: add --sizes (e.g. --sizes 16,64,256)")
-        }
-        if let maxFrames, maxFrames < 1 {
-            throw ValidationError("--max-frames \(maxFrames): a memory needs at least 1 page frame")
-        }
-        if spec.kind != .lru && maxFrames != nil {
-            throw ValidationError("--max-frames bounds an LRU curve; for \(spec) list the sizes with --sizes")
-        }
-        if let s = try parseSample() {
-            if spec.kind != .lru { throw ValidationError("--sample \(sample!) samples LRU stack distances; it cannot be used with --policy \(spec)") }
-            _ = s
-        }
-        if let window, window < 1 {
-            throw ValidationError("--window \(window): the working-set window is at least 1 reference")
-        }
+        _ = try request()
     }
 
-    func parsePolicy() throws -> PolicySpec {
+    /// The library's request for these flags.
+    func request() throws -> MRCRequest {
+        let spec = try parsingFlag("--policy") { () throws(SpecError) in try PolicySpec(parsing: policy.trimmed) }
+        let sizeList = sizes.isEmpty ? nil : try parseFrames(sizes, flag: "--sizes")
+        let sampling = try sample.map { text in try parsingFlag("--sample") { () throws(SpecError) in try SHARDS.Mode(parsing: text) } }
         do {
-            return try PolicySpec(parsing: policy.trimmed)
+            return try MRCRequest(policy: spec, sizes: sizeList, maxFrames: maxFrames, sampling: sampling, window: window, seed: seed)
         } catch {
             throw ValidationError(error.description)
         }
     }
 
-    func parseSample() throws -> SHARDS.Mode? {
-        guard let sample else { return nil }
-        let parts = sample.lowercased().split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2 else {
-            throw ValidationError("--sample '\(sample)': use shards:RATE (0 < RATE <= 1) or shards-fixed:SIZE")
-        }
-        switch parts[0] {
-        case "shards":
-            guard let rate = Double(parts[1]), rate > 0, rate <= 1 else {
-                throw ValidationError("--sample shards:\(parts[1]): the sampling rate must be in (0, 1], e.g. shards:0.01")
-            }
-            return .fixedRate(rate)
-        case "shards-fixed":
-            guard let size = Int(parts[1]), size > 0 else {
-                throw ValidationError("--sample shards-fixed:\(parts[1]): the number of sampled pages must be a positive whole number")
-            }
-            return .fixedSize(size)
-        default:
-            throw ValidationError("--sample '\(sample)': unknown method '\(parts[0])'; use shards:RATE or shards-fixed:SIZE")
-        }
-    }
-
     func run() throws {
-        let spec = try parsePolicy()
-        let request = MRCReplay.Request(policy: spec, sizes: sizes.isEmpty ? nil : try parseFrames(sizes).sorted(),
-                                        maxFrames: maxFrames, sampling: try parseSample(), window: window, seed: seed)
+        let request = try request()
         let options = try input.accessOptions()
         let report = try reportingInputErrors {
             try MRCReplay.run(path: trace, options: options, request: request)

@@ -48,54 +48,23 @@ struct OutputOptions: ParsableArguments {
     }
 }
 
-/// Splits comma-separated list options (`--policy fifo,lru --policy opt`).
-func splitList(_ values: [String]) -> [String] {
-    values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: true).map { String($0).trimmed } }
-}
-
-extension String {
-    var trimmed: String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
+/// Runs a library parser, turning its `SpecError` into a usage error that names the flag.
+func parsingFlag<T>(_ flag: String, _ body: () throws(SpecError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        throw ValidationError("\(flag): \(error.description)")
     }
 }
 
 /// Parses a list of policy names, or throws a usage error listing the valid ones.
 func parsePolicies(_ values: [String]) throws -> [PolicySpec] {
-    let names = splitList(values)
-    guard !names.isEmpty else { throw ValidationError("give at least one policy with --policy") }
-    var specs: [PolicySpec] = []
-    for name in names {
-        do {
-            let spec = try PolicySpec(parsing: name)
-            if !specs.contains(spec) { specs.append(spec) }
-        } catch {
-            throw ValidationError(error.description)
-        }
-    }
-    return specs
+    try parsingFlag("--policy") { () throws(SpecError) in try PolicySpec.parseList(values) }
 }
 
 /// Parses a list of frame counts (positive integers), or throws a usage error.
-func parseFrames(_ values: [String]) throws -> [Int] {
-    let items = splitList(values)
-    guard !items.isEmpty else { throw ValidationError("give at least one memory size with --frames") }
-    var frames: [Int] = []
-    for item in items {
-        guard let n = Int(item), n >= 0 else {
-            throw ValidationError("--frames takes positive whole numbers of page frames; '\(item)' is not one")
-        }
-        guard n > 0 else {
-            throw ValidationError("--frames 0: a memory needs at least 1 page frame")
-        }
-        guard n <= 1 << 31 - 2 else {
-            throw ValidationError("--frames \(n) is more than VMSim simulates (at most \(1 << 31 - 2) frames)")
-        }
-        if !frames.contains(n) { frames.append(n) }
-    }
-    return frames
+func parseFrames(_ values: [String], flag: String = "--frames") throws -> [Int] {
+    try parsingFlag(flag) { () throws(SpecError) in try FrameCount.parseList(values) }
 }
 
 /// The help text listing every policy.
@@ -103,3 +72,7 @@ let policyHelp = ArgumentHelp(
     "Replacement policies, comma-separated or repeated (e.g. fifo,lru,clock:2,opt).",
     discussion: PolicyKind.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n"),
     valueName: "list")
+
+extension String {
+    var trimmed: String { String(SpecList.trim(Substring(self))) }
+}

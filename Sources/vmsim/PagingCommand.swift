@@ -2,6 +2,7 @@ import ArgumentParser
 import VMReport
 import VMSim
 import VMTrace
+import VMDriver
 
 struct PagingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -118,21 +118,21 @@ struct EveryPolicyTests {
         }
     }
 
-    @Test func parallelRunEqualsSequentialRunsForEveryPolicy() {
+    @Test func parallelRunEqualsSequentialRunsForEveryPolicy() throws {
         var accesses = lcgTrace(seed: 11, count: 30_000, span: 400).enumerated().map {
             PageAccess(page: $0.element, kind: $0.offset % 3 == 0 ? .store : .load)
         }
         var index = NextUseIndex()
         _ = accesses.withUnsafeBufferPointer { index.record($0) }
         accesses.withUnsafeMutableBufferPointer { index.annotate($0, startingAt: 0) }
-        let parallel = PagingRun(policies: allPolicySpecs, frames: [3, 40, 250], seed: 5, parallelism: 4)
-        let sequential = PagingRun(policies: allPolicySpecs, frames: [3, 40, 250], seed: 5, parallelism: 1)
+        let parallel = try PagingRun(policies: allPolicySpecs, frames: [3, 40, 250], seed: 5, parallelism: 4)
+        let sequential = try PagingRun(policies: allPolicySpecs, frames: [3, 40, 250], seed: 5, parallelism: 1)
         var start = 0, size = 7
         while start < accesses.count {
             let end = min(accesses.count, start + size)
-            accesses[start..<end].withUnsafeBufferPointer {
-                parallel.feed($0)
-                sequential.feed($0)
+            try accesses[start..<end].withUnsafeBufferPointer { (b: UnsafeBufferPointer<PageAccess>) throws in
+                try parallel.feed(b)
+                try sequential.feed(b)
             }
             start = end
             size = size * 2 + 3

@@ -198,7 +198,7 @@ struct PagingSimulationTests {
         #expect(s.writes == 2)
     }
 
-    @Test func parallelRunEqualsSequentialRuns() {
+    @Test func parallelRunEqualsSequentialRuns() throws {
         let pages = NaiveModelTests.trace(seed: 5, length: 50_000, span: 500).enumerated().map {
             PageAccess(page: $0.element, kind: $0.offset % 5 == 0 ? .store : .load)
         }
@@ -207,16 +207,16 @@ struct PagingSimulationTests {
         _ = annotated.withUnsafeBufferPointer { index.record($0) }
         annotated.withUnsafeMutableBufferPointer { index.annotate($0, startingAt: 0) }
         let specs = [fifo, lru, clock, PolicySpec(.clock, parameter: 4), mru, random, opt]
-        let parallel = PagingRun(policies: specs, frames: [10, 100, 300], seed: 9, parallelism: 4)
-        let sequential = PagingRun(policies: specs, frames: [10, 100, 300], seed: 9, parallelism: 1)
+        let parallel = try PagingRun(policies: specs, frames: [10, 100, 300], seed: 9, parallelism: 4)
+        let sequential = try PagingRun(policies: specs, frames: [10, 100, 300], seed: 9, parallelism: 1)
         // Feed in uneven batches, as a reader would.
         var start = 0
         var size = 1
         while start < annotated.count {
             let end = min(annotated.count, start + size)
-            annotated[start..<end].withUnsafeBufferPointer {
-                parallel.feed($0)
-                sequential.feed($0)
+            try annotated[start..<end].withUnsafeBufferPointer { (b: UnsafeBufferPointer<PageAccess>) throws in
+                try parallel.feed(b)
+                try sequential.feed(b)
             }
             start = end
             size = size * 3 + 1

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VMSim
 @testable import VMTrace
+import VMDriver
 
 let repositoryRootForTraces = fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let malloclabTraces = repositoryRootForTraces.appendingPathComponent("traces/malloclab")

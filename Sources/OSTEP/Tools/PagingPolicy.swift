@@ -212,7 +212,7 @@ enum PagingPolicyScript {
     /// each reference's next use for OPT.
     static func engineCounts(_ policy: Policy, count: Int, frames: Int, nextUse next: [Int],
                              page: (Int) -> Int) -> (hits: Int, misses: Int)? {
-        func run<P: ReplacementPolicy>(_ p: P) -> (hits: Int, misses: Int) {
+        func run<P: ReplacementPolicy>(_ p: P) -> (hits: Int, misses: Int)? {
             // The references go to the engine in batches through one reused buffer.
             var sim = PagingSimulation(policy: p)
             var batch: [PageAccess] = []
@@ -226,7 +226,8 @@ enum PagingPolicyScript {
                         : next[i] == count ? PageAccess.never : Int64(next[i])
                     batch.append(PageAccess(page: UInt64(bitPattern: Int64(page(i))), nextUse: nextUse))
                 }
-                batch.withUnsafeBufferPointer { sim.run($0) }
+                // OPT is given its next uses; without them the engine refuses, and so does this path.
+                do { try batch.withUnsafeBufferPointer { b throws(MissingNextUse) in try sim.run(b) } } catch { return nil }
                 start = end
             }
             return (Int(sim.stats.hits), Int(sim.stats.misses))

@@ -40,10 +40,21 @@ public struct PagingSimulation<Policy: ReplacementPolicy>: Sendable {
         dirty.reserveCapacity(upfrontCapacity(policy.frames))
     }
 
-    /// Replays `batch` in order.
+    /// Replays `batch` in order. A policy that needs the future (OPT) needs each access's
+    /// `nextUse`: the index, counted from the first access ever given to this simulation, of the
+    /// next reference to the same page (`NextUseIndex` computes it; `run(pages:)` does so itself).
+    /// - Throws: `MissingNextUse` when the policy needs next uses and an access carries none;
+    ///   nothing is replayed then.
     /// - Complexity: O(batch.count) times the policy's per-reference cost.
     @inlinable
-    public mutating func run(_ batch: UnsafeBufferPointer<PageAccess>) {
+    public mutating func run(_ batch: UnsafeBufferPointer<PageAccess>) throws(MissingNextUse) {
+        if Policy.needsNextUse { try MissingNextUse.check(batch, policy: "\(Policy.self)", start: counters.accesses) }
+        replay(batch)
+    }
+
+    /// `run` without the next-use check, for callers that have made it (`PagingRun`).
+    @inlinable
+    mutating func replay(_ batch: UnsafeBufferPointer<PageAccess>) {
         var s = counters
         // Prefetch the lookups of the references `distance` ahead: the hash probes of a large
         // resident set miss the cache, and this lets several misses overlap. Nearer, policies with
@@ -83,9 +94,45 @@ public struct PagingSimulation<Policy: ReplacementPolicy>: Sendable {
         counters = s
     }
 
-    /// Replays an array of pages (loads, no oracle), for tests and small examples.
+    /// Replays an array of page numbers, all loads. A policy that needs the future (OPT) gets
+    /// each reference's next use within the array (a page not referenced again in it counts as
+    /// never used again).
+    ///
+    ///     var opt = PagingSimulation(policy: OPTPolicy(frames: 3))
+    ///     opt.run(pages: [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1])
+    ///     opt.stats.misses   // 9, as Silberschatz's Figure 10.14
+    ///
+    /// - Complexity: O(pages.count) times the policy's per-reference cost, plus O(pages.count)
+    ///   expected for the next uses when the policy needs them.
     public mutating func run(pages: [UInt64]) {
-        let accesses = pages.map { PageAccess(page: $0) }
-        accesses.withUnsafeBufferPointer { run($0) }
+        var accesses = pages.map { PageAccess(page: $0) }
+        if Policy.needsNextUse { NextUseIndex.annotate(&accesses, startingAt: Int(counters.accesses)) }
+        accesses.withUnsafeBufferPointer { replay($0) }
+    }
+}
+
+/// A policy that needs the future (OPT) was given a reference without its next use.
+public struct MissingNextUse: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The policy, and the index (from the first reference of the run) of the reference.
+    public var policy: String
+    public var reference: UInt64
+
+    public init(policy: String, reference: UInt64) {
+        self.policy = policy
+        self.reference = reference
+    }
+
+    public var description: String {
+        "\(policy) needs each reference's next use (Belady's oracle), and reference \(reference) carries none; "
+            + "fill PageAccess.nextUse with NextUseIndex, or replay an array with run(pages:), which computes it"
+    }
+
+    /// Throws for the first access of `batch` whose next use is unknown; `start` numbers the first.
+    /// - Complexity: O(batch.count).
+    @inlinable
+    public static func check(_ batch: UnsafeBufferPointer<PageAccess>, policy: String, start: UInt64) throws(MissingNextUse) {
+        for i in batch.indices where batch[i].nextUse == PageAccess.unknown {
+            throw MissingNextUse(policy: policy, reference: start + UInt64(i))
+        }
     }
 }

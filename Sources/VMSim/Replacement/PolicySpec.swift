@@ -50,72 +50,139 @@ public enum PolicyKind: String, CaseIterable, Sendable {
     }
 }
 
-/// A policy with its parameter, as written on the command line: `lru`, `clock`, `clock:2`.
+/// A policy with its parameter, as written on the command line: `lru`, `clock`, `clock:2`; or a
+/// policy from outside the package, registered with `PolicyRegistry`.
 public struct PolicySpec: Hashable, Sendable, CustomStringConvertible {
-    public var kind: PolicyKind
+    /// The built-in policy, or `nil` for a registered one (`registered`).
+    public var kind: PolicyKind? {
+        if case .builtIn(let k) = identity { k } else { nil }
+    }
+    /// The policy registered from outside the package, if this is one.
+    public var registered: RegisteredPolicy? {
+        if case .registered(let r) = identity { r } else { nil }
+    }
     /// The parameter after the colon (`clock:N` bits, `wsclock:TAU`, `nru:N`, `aging:N`), when given.
     public var parameter: Int?
 
+    enum Identity: Hashable, Sendable {
+        case builtIn(PolicyKind)
+        case registered(RegisteredPolicy)
+    }
+    let identity: Identity
+
     public init(_ kind: PolicyKind, parameter: Int? = nil) {
-        self.kind = kind
+        identity = .builtIn(kind)
+        self.parameter = parameter
+    }
+
+    /// A registered policy, with its parameter.
+    public init(_ registered: RegisteredPolicy, parameter: Int? = nil) {
+        identity = .registered(registered)
         self.parameter = parameter
     }
 
     /// Why a policy name was not accepted.
-    public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
-        public var description: String
-    }
+    public typealias ParseError = SpecError
 
-    /// Parses `name` or `name:parameter` (case-insensitive).
-    public init(parsing text: String) throws(ParseError) {
+    /// Parses `name` or `name:parameter` (case-insensitive): a built-in policy, else one registered
+    /// with `PolicyRegistry`.
+    /// - Complexity: O(n) in the length of `text`, plus a registry lookup.
+    public init(parsing text: String) throws(SpecError) {
         let parts = text.lowercased().split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let kind = PolicyKind(rawValue: String(parts[0])) else {
-            throw ParseError(description: "unknown policy '\(text)'; valid policies: "
-                + PolicyKind.allCases.map(\.rawValue).joined(separator: ", "))
+        let name = String(parts.first ?? "")
+        let range: ClosedRange<Int>?
+        let canonical: String
+        if let kind = PolicyKind(rawValue: name) {
+            identity = .builtIn(kind)
+            range = kind.parameterRange
+            canonical = kind.rawValue
+        } else if let registered = PolicyRegistry.lookup(name) {
+            identity = .registered(registered)
+            range = registered.parameterRange
+            canonical = registered.name
+        } else {
+            throw SpecError("unknown policy '\(text)'; valid policies: "
+                + (PolicyKind.allCases.map(\.rawValue) + PolicyRegistry.all.map(\.name)).joined(separator: ", "))
         }
-        self.kind = kind
         guard parts.count == 2 else { return }
-        guard let range = kind.parameterRange else {
-            throw ParseError(description: "policy '\(kind.rawValue)' takes no parameter (got '\(text)')")
+        guard let range else {
+            throw SpecError("policy '\(canonical)' takes no parameter (got '\(text)')")
         }
         guard let value = Int(parts[1]), range.contains(value) else {
-            throw ParseError(description: "policy '\(kind.rawValue)' takes a parameter in \(range.lowerBound)...\(range.upperBound) (got '\(parts[1])')")
+            throw SpecError("policy '\(canonical)' takes a parameter in \(range.lowerBound)...\(range.upperBound) (got '\(parts[1])')")
         }
         parameter = value
     }
 
+    /// Parses a list of policy names (`["fifo,lru", "clock:2"]`), duplicates (by canonical
+    /// spelling) dropped, in order.
+    /// - Complexity: O(n) in the total length of the strings.
+    public static func parseList(_ values: some Sequence<String>) throws(SpecError) -> [PolicySpec] {
+        let names = SpecList.items(values)
+        guard !names.isEmpty else { throw SpecError("no policy given") }
+        var specs: [PolicySpec] = []
+        for name in names {
+            let spec = try PolicySpec(parsing: name)
+            // `clock:1` and `clock` are one policy: compare canonical spellings.
+            if !specs.contains(where: { $0.description == spec.description }) { specs.append(spec) }
+        }
+        return specs
+    }
+
+    /// The policy's name without its parameter.
+    public var name: String {
+        switch identity {
+        case .builtIn(let k): k.rawValue
+        case .registered(let r): r.name
+        }
+    }
+
     /// The canonical spelling: a parameter equal to the default is left out (`clock:1` is `clock`).
     public var description: String {
-        guard let parameter, parameter != kind.defaultParameter else { return kind.rawValue }
-        return "\(kind.rawValue):\(parameter)"
+        guard let parameter, parameter != kind?.defaultParameter else { return name }
+        return "\(name):\(parameter)"
     }
 
     /// Whether this policy needs each access's next use (Belady's oracle).
-    public var needsNextUse: Bool { kind == .opt }
+    public var needsNextUse: Bool {
+        switch identity {
+        case .builtIn(let k): k == .opt
+        case .registered(let r): r.needsNextUse
+        }
+    }
 
     /// A simulator of this policy over `frames` frames; `seed` feeds randomised policies.
+    /// - Complexity: O(min(frames, 2^16)) to allocate the policy's tables.
     public func makeSimulator(frames: Int, seed: UInt64) -> any PagingSimulator {
+        switch identity {
+        case .registered(let r): return r.make(self, frames, seed)
+        case .builtIn(let kind): return Self.makeBuiltIn(kind, self, frames: frames, seed: seed)
+        }
+    }
+
+    static func makeBuiltIn(_ kind: PolicyKind, _ spec: PolicySpec, frames: Int, seed: UInt64) -> any PagingSimulator {
+        let parameter = spec.parameter
         switch kind {
-        case .fifo: PolicySimulator(self, FIFOPolicy(frames: frames))
-        case .lru: PolicySimulator(self, LRUPolicy(frames: frames))
-        case .mru: PolicySimulator(self, MRUPolicy(frames: frames))
-        case .random: PolicySimulator(self, RandomPolicy(frames: frames, seed: seed))
-        case .clock: PolicySimulator(self, ClockPolicy(frames: frames, bits: parameter ?? 1))
-        case .opt: PolicySimulator(self, OPTPolicy(frames: frames))
-        case .arc: PolicySimulator(self, ARCPolicy(frames: frames))
-        case .twoQ: PolicySimulator(self, TwoQPolicy(frames: frames))
-        case .s3fifo: PolicySimulator(self, S3FIFOPolicy(frames: frames))
-        case .sieve: PolicySimulator(self, SIEVEPolicy(frames: frames))
-        case .lfu: PolicySimulator(self, LFUPolicy(frames: frames))
-        case .lruK: PolicySimulator(self, LRUKPolicy(frames: frames))
-        case .lirs: PolicySimulator(self, LIRSPolicy(frames: frames))
-        case .car: PolicySimulator(self, CARPolicy(frames: frames))
-        case .wsclock: PolicySimulator(self, WSClockPolicy(frames: frames, window: parameter ?? WSClockPolicy.defaultWindow))
-        case .nru: PolicySimulator(self, NRUPolicy(frames: frames, interval: parameter, seed: seed))
-        case .aging: PolicySimulator(self, AgingPolicy(frames: frames, interval: parameter))
-        case .linux2List: PolicySimulator(self, Linux2ListPolicy(frames: frames))
-        case .mglru: PolicySimulator(self, MGLRUPolicy(frames: frames))
-        case .clockPro: PolicySimulator(self, ClockProPolicy(frames: frames))
+        case .fifo: return PolicySimulator(spec, FIFOPolicy(frames: frames))
+        case .lru: return PolicySimulator(spec, LRUPolicy(frames: frames))
+        case .mru: return PolicySimulator(spec, MRUPolicy(frames: frames))
+        case .random: return PolicySimulator(spec, RandomPolicy(frames: frames, seed: seed))
+        case .clock: return PolicySimulator(spec, ClockPolicy(frames: frames, bits: parameter ?? 1))
+        case .opt: return PolicySimulator(spec, OPTPolicy(frames: frames))
+        case .arc: return PolicySimulator(spec, ARCPolicy(frames: frames))
+        case .twoQ: return PolicySimulator(spec, TwoQPolicy(frames: frames))
+        case .s3fifo: return PolicySimulator(spec, S3FIFOPolicy(frames: frames))
+        case .sieve: return PolicySimulator(spec, SIEVEPolicy(frames: frames))
+        case .lfu: return PolicySimulator(spec, LFUPolicy(frames: frames))
+        case .lruK: return PolicySimulator(spec, LRUKPolicy(frames: frames))
+        case .lirs: return PolicySimulator(spec, LIRSPolicy(frames: frames))
+        case .car: return PolicySimulator(spec, CARPolicy(frames: frames))
+        case .wsclock: return PolicySimulator(spec, WSClockPolicy(frames: frames, window: parameter ?? WSClockPolicy.defaultWindow))
+        case .nru: return PolicySimulator(spec, NRUPolicy(frames: frames, interval: parameter, seed: seed))
+        case .aging: return PolicySimulator(spec, AgingPolicy(frames: frames, interval: parameter))
+        case .linux2List: return PolicySimulator(spec, Linux2ListPolicy(frames: frames))
+        case .mglru: return PolicySimulator(spec, MGLRUPolicy(frames: frames))
+        case .clockPro: return PolicySimulator(spec, ClockProPolicy(frames: frames))
         }
     }
 }
@@ -126,6 +193,8 @@ public protocol PagingSimulator: AnyObject, Sendable {
     var spec: PolicySpec { get }
     var frames: Int { get }
     var stats: PagingStats { get }
+    /// Replays one batch. `PagingRun` calls it only with batches whose next uses are known when
+    /// `spec.needsNextUse`.
     func run(_ batch: UnsafeBufferPointer<PageAccess>)
 }
 
@@ -145,7 +214,8 @@ public final class PolicySimulator: PagingSimulator, @unchecked Sendable {
         let box = SimulationBox(PagingSimulation(policy: policy))
         self.spec = spec
         frames = policy.frames
-        runBatch = { box.simulation.run($0) }
+        // `PagingRun.feed` has checked the next uses of the batch when the policy needs them.
+        runBatch = { box.simulation.replay($0) }
         readStats = { box.simulation.stats }
     }
 

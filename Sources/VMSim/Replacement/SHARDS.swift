@@ -198,3 +198,33 @@ public struct SHARDS: Sendable {
         return (entries.map { ($0.distance, $0.weight * factor) }, cold * factor)
     }
 }
+
+extension SHARDS.Mode {
+    /// Parses `shards:RATE` (0 < RATE ≤ 1) or `shards-fixed:SIZE` (SIZE > 0 pages tracked),
+    /// case-insensitive.
+    ///
+    ///     try SHARDS.Mode(parsing: "shards:0.01")        // .fixedRate(0.01)
+    ///     try SHARDS.Mode(parsing: "shards-fixed:8192")  // .fixedSize(8192)
+    ///
+    /// - Complexity: O(n) in the length of `text`.
+    public init(parsing text: String) throws(SpecError) {
+        let parts = text.lowercased().split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw SpecError("sampling '\(text)': use shards:RATE (0 < RATE <= 1) or shards-fixed:SIZE")
+        }
+        switch parts[0] {
+        case "shards":
+            guard let rate = Double(parts[1]), rate > 0, rate <= 1 else {
+                throw SpecError("sampling shards:\(parts[1]): the sampling rate must be in (0, 1], e.g. shards:0.01")
+            }
+            self = .fixedRate(rate)
+        case "shards-fixed":
+            guard let size = Int(parts[1]), size > 0 else {
+                throw SpecError("sampling shards-fixed:\(parts[1]): the number of sampled pages must be a positive whole number")
+            }
+            self = .fixedSize(size)
+        default:
+            throw SpecError("sampling '\(text)': unknown method '\(parts[0])'; use shards:RATE or shards-fixed:SIZE")
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import VMSim
+import VMTrace
 
 /// Replays an allocation trace file through a `HeapRun`: one pass over the file, every policy
 /// fed each batch.
@@ -8,17 +9,11 @@ public enum HeapReplay {
     ///   (the heaps themselves hold one entry per live block and per id seen).
     public static func run(path: String, format: HeapTraceFormat? = nil, policies: [HeapPolicy], model: HeapModel,
                            checking: HeapChecking = .off, leakLimit: Int = 10, parallelism: Int? = nil) throws(TraceError) -> HeapReport {
-        let displayName = path == "-" ? "<stdin>" : path
-        let reader = try HeapTrace.open(path, format: format, displayName: displayName)
+        let input = try TraceInput(path: path)
+        let reader = try input.openHeap(format: format)
         let run = HeapRun(policies: policies, model: model, checking: checking, leakLimit: leakLimit, parallelism: parallelism)
-        var ops: UInt64 = 0
-        while true {
-            let batch = try reader.nextBatch()
-            if batch.isEmpty { break }
-            run.feed(UnsafeBufferPointer(batch))
-            ops += UInt64(batch.count)
-        }
-        let summary = HeapTraceSummary(name: displayName, format: reader.format.rawValue, ops: ops,
+        let ops = try forEachBatch(reader.nextBatch) { batch in run.feed(UnsafeBufferPointer(batch)) }
+        let summary = HeapTraceSummary(name: input.displayName, format: reader.format.rawValue, ops: UInt64(ops),
                                        idStyle: reader.format.idStyle, memcheck: reader.memcheckSummary, warnings: reader.warnings)
         return HeapReport(trace: summary, model: model, results: run.results)
     }

@@ -1,4 +1,5 @@
 import VMSim
+import VMTrace
 
 /// Runs an access trace through an MMU (TLBs, walk caches, page tables), mapping pages on first
 /// touch from simulated physical memory, and optionally writes the translated physical-address
@@ -9,7 +10,8 @@ public enum TranslationReplay {
     /// - Complexity: O(accesses) translations in bounded memory (plus the page tables).
     public static func run(path: String, options: AccessTraceOptions, config: TranslationConfig,
                            emitPath: String? = nil) throws(TraceError) -> TranslationReport {
-        let displayName = path == "-" ? "<stdin>" : path
+        let input = try TraceInput(path: path)
+        let displayName = input.displayName
         do {
             try config.validate()
         } catch {
@@ -20,13 +22,13 @@ public enum TranslationReplay {
             switch config.organisation {
             case .radix:
                 let mmu = try MMU<RadixPageTable>(format: config.format, tlb: config.tlb, walkCache: config.walkCache, memory: memory)
-                return try replay(mmu, path: path, displayName: displayName, options: options, config: config, emitPath: emitPath)
+                return try replay(mmu, input: input, options: options, config: config, emitPath: emitPath)
             case .hashed:
                 let mmu = try MMU<HashedPageTable>(format: config.format, tlb: config.tlb, memory: memory)
-                return try replay(mmu, path: path, displayName: displayName, options: options, config: config, emitPath: emitPath)
+                return try replay(mmu, input: input, options: options, config: config, emitPath: emitPath)
             case .inverted:
                 let mmu = try MMU<InvertedPageTable>(format: config.format, tlb: config.tlb, memory: memory)
-                return try replay(mmu, path: path, displayName: displayName, options: options, config: config, emitPath: emitPath)
+                return try replay(mmu, input: input, options: options, config: config, emitPath: emitPath)
             }
         } catch let error as TraceError {
             throw error
@@ -38,19 +40,17 @@ public enum TranslationReplay {
     /// Records translated per step: keeps the output buffer small whatever the batch size.
     static let chunk = 4096
 
-    static func replay<T: PageTable>(_ mmu: MMU<T>, path: String, displayName: String, options: AccessTraceOptions,
+    static func replay<T: PageTable>(_ mmu: MMU<T>, input: TraceInput, options: AccessTraceOptions,
                                      config: TranslationConfig, emitPath: String?) throws -> TranslationReport {
         var sim = try TraceTranslation(mmu: mmu, mapSize: config.mapSize)
-        let reader = try AccessTrace.openAddresses(path, options: options, displayName: displayName)
+        let reader = try input.openAddresses(options)
         let writer = try emitPath.map { p throws(TraceError) in try PhysicalTraceWriter(path: p, format: reader.format, pageSize: options.pageSize) }
         // An access of at most 64 KiB (Lackey's largest) touches at most 17 pages of 4 KiB or more.
-        let perAccess = Int(LackeyParser.maxAccessSize >> UInt64(config.format.basePage.shift)) + 1
+        let perAccess = Int(AccessTrace.largestAccessBytes >> UInt64(config.format.basePage.shift)) + 1
         let out: UnsafeMutablePointer<AddressAccess>? = writer == nil ? nil : .allocate(capacity: chunk * perAccess)
         defer { out?.deallocate() }
         var counts = (load: UInt64(0), store: UInt64(0), modify: UInt64(0), instruction: UInt64(0))
-        while true {
-            let batch = try reader.nextBatch()
-            if batch.isEmpty { break }
+        try forEachBatch(reader.nextBatch) { batch throws(TraceError) in
             for a in batch {
                 switch a.kind {
                 case .load: counts.load &+= 1
@@ -69,10 +69,8 @@ public enum TranslationReplay {
             }
         }
         try writer?.flush()
-        guard sim.counts.records > 0 else {
-            throw TraceError(file: displayName, message: "the trace holds no memory references")
-        }
-        var report = TranslationReport(traceName: displayName, traceFormat: reader.format.rawValue, config: config, run: sim)
+        guard sim.counts.records > 0 else { throw input.empty() }
+        var report = TranslationReport(traceName: input.displayName, traceFormat: reader.format.rawValue, config: config, run: sim)
         report.records = sim.counts.records
         report.loads = counts.load
         report.stores = counts.store

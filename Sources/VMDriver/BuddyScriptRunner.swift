@@ -1,4 +1,5 @@
 import VMSim
+import VMTrace
 
 /// Runs a `BuddyScript` against a `PhysicalMemory` and a `SlabAllocator`: boots the machine at
 /// the first command that is not a setup command, keeps the script's names, and reports what

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import VMSim
+import VMTrace
 
 /// Belady's oracle for a trace of any length in bounded memory: the next use of every access,
 /// computed on disk.
@@ -32,12 +33,8 @@ final class NextUseSpool {
         defer { close(pagesFile) }
         // Pass 1: page numbers, in trace order.
         let writer = ChunkWriter(fd: pagesFile, name: name)
-        var n = 0
-        while true {
-            let batch = try trace.nextBatch()
-            if batch.isEmpty { break }
+        let n = try forEachBatch(trace.nextBatch) { batch throws(TraceError) in
             for a in batch { try writer.append(a.page) }
-            n += batch.count
         }
         try writer.flush()
         count = n
@@ -83,13 +80,8 @@ final class NextUseSpool {
 
     /// An anonymous temporary file: created and unlinked at once.
     static func temporaryFile(_ name: String) throws(TraceError) -> Int32 {
-        let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(dir)/vmsim-opt-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw TraceError(file: name, message: "OPT needs temporary space in \(dir): \(errnoDescription(errno))")
-        }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        let (fd, file) = try TemporaryFile.create("vmsim-opt", for: "OPT", name: name)
+        file.remove()
         return fd
     }
 
@@ -106,15 +98,7 @@ final class NextUseSpool {
     }
 
     static func writeExactly(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int, name: String) throws(TraceError) {
-        var done = 0
-        while done < buffer.count {
-            let w = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-            if w < 0 && errno == EINTR { continue }
-            guard w > 0 else {
-                throw TraceError(file: name, message: "cannot write OPT's temporary file (16 bytes per access): \(errnoDescription(errno))")
-            }
-            done += w
-        }
+        try TemporaryFile.writeAll(fd, buffer, at: offset, name: name, what: "OPT's temporary file (16 bytes per access)")
     }
 }
 

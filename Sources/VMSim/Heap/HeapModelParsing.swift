@@ -1,0 +1,62 @@
+extension HeapPolicy {
+    /// Parses a list of allocator names (`["first,best", "tlsf"]`), case-insensitive, duplicates
+    /// dropped, in order; an empty list is the four fit policies.
+    /// - Complexity: O(n) in the total length of the strings.
+    public static func parseList(_ values: some Sequence<String>) throws(SpecError) -> [HeapPolicy] {
+        let names = SpecList.items(values)
+        if names.isEmpty { return [.first, .next, .best, .worst] }
+        var out: [HeapPolicy] = []
+        for name in names {
+            guard let p = HeapPolicy(rawValue: name.lowercased()) else {
+                throw SpecError("unknown heap policy '\(name)'; choose from " + allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            if !out.contains(p) { out.append(p) }
+        }
+        return out
+    }
+}
+
+extension HeapModel {
+    /// The heap model's options as text (byte counts such as `8`, `4K`, `0x1000`), each named by
+    /// the field it sets, for front ends that take them as strings.
+    public struct Options: Hashable, Sendable {
+        public var alignment = "8"
+        public var header = "0"
+        public var base = "0"
+        public var coalescing = Coalescing.immediate
+        public var order = FreeListOrder.address
+        public var heapLimit: String?
+        public var initialHeap = "0"
+
+        public init() {}
+    }
+
+    /// The model the options describe.
+    ///
+    ///     var o = HeapModel.Options(); o.alignment = "16"; o.heapLimit = "64M"
+    ///     let model = try HeapModel(parsing: o)
+    ///
+    /// - Throws: `SpecError` naming the option (`alignment`, `header`, `base`, `heap limit`,
+    ///   `initial heap`) whose value is not a byte count or is out of range.
+    /// - Complexity: O(n) in the length of the strings.
+    public init(parsing o: Options) throws(SpecError) {
+        func size(_ text: String, _ option: String, max: UInt64 = HeapModel.addressSpaceLimit) throws(SpecError) -> UInt64 {
+            guard let v = ByteSize.parse(text) else {
+                throw SpecError("\(option) '\(text)' is not a byte count such as 8, 4K or 0x1000")
+            }
+            guard v <= max else { throw SpecError("\(option) \(text) is more than VMSim simulates (at most \(ByteSize.format(max)))") }
+            return v
+        }
+        let alignment = try size(o.alignment, "alignment", max: 1 << 20)
+        guard alignment >= 1 else { throw SpecError("alignment 0: use 1 for no rounding") }
+        var limit: UInt64?
+        if let text = o.heapLimit { limit = try size(text, "heap limit") }
+        let initial = try size(o.initialHeap, "initial heap")
+        if let limit, initial > limit {
+            throw SpecError("initial heap \(o.initialHeap) is larger than the heap limit \(o.heapLimit!)")
+        }
+        self.init(alignment: alignment, header: try size(o.header, "header", max: 1 << 20),
+                  base: try size(o.base, "base", max: UInt64.max - HeapModel.addressSpaceLimit),
+                  coalescing: o.coalescing, order: o.order, heapLimit: limit, initialHeap: initial)
+    }
+}
