@@ -22,7 +22,7 @@ trap 'rm -rf "$TMP"' EXIT
 rate() {
   local trace=$1 policy=$2 best=0 r
   for _ in $(seq "$REPS"); do
-    r=$("$VMSIM" heap "$trace" --policy "$policy" --csv 2>/dev/null | awk -F, 'NR == 2 {print $NF}')
+    r=$("$VMSIM" heap "$trace" --policy "$policy" --csv --timing 2>/dev/null | awk -F, 'NR == 2 {print $NF}')
     best=$(awk -v a="$best" -v b="$r" 'BEGIN {print (b > a ? b : a)}')
   done
   echo "$best"

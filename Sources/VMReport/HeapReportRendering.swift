@@ -15,24 +15,28 @@ public enum HeapReportRendering {
         return parts.joined(separator: "; ")
     }
 
-    /// The comparison table: one row per policy.
-    public static func table(_ report: HeapReport) -> String {
-        var table = TextTable(columns: [
+    /// The comparison table: one row per policy. `timing` adds simulated operations per second of
+    /// CPU time (a measurement, different on every run, so not part of the results by default).
+    public static func table(_ report: HeapReport, timing: Bool = false) -> String {
+        var columns: [TextTable.Column] = [
             .init("policy"), .init("heap size", alignment: .right), .init("peak payload", alignment: .right),
             .init("util", alignment: .right), .init("int frag max", alignment: .right),
             .init("ext frag mean/max", alignment: .right), .init("free blocks max", alignment: .right),
-            .init("search mean/max", alignment: .right), .init("ops/s", alignment: .right),
-        ])
+            .init("search mean/max", alignment: .right),
+        ]
+        if timing { columns.append(.init("ops/s", alignment: .right)) }
+        var table = TextTable(columns: columns)
         for r in report.results {
             let s = r.stats
-            table.append([
+            var row = [
                 r.policy.rawValue, groupThousands(s.heapSize), groupThousands(s.peakPayload), formatFixed(s.peakUtilization, digits: 4),
                 groupThousands(s.internalFragmentationMax),
                 formatFixed(s.externalFragmentationMean, digits: 3) + "/" + formatFixed(s.externalFragmentationMax, digits: 3),
                 groupThousands(s.freeBlocksMax),
                 formatFixed(s.search.mean, digits: 1) + "/" + groupThousands(s.search.longest),
-                r.opsPerSecond > 0 ? groupThousands(UInt64(r.opsPerSecond)) : "-",
-            ])
+            ]
+            if timing { row.append(r.opsPerSecond > 0 ? groupThousands(UInt64(r.opsPerSecond)) : "-") }
+            table.append(row)
         }
         return table.render()
     }
@@ -114,7 +118,7 @@ public enum HeapReportRendering {
     }
 
     /// The JSON document described in docs/json-schema.md.
-    public static func json(_ report: HeapReport) -> JSONValue {
+    public static func json(_ report: HeapReport, timing: Bool = false) -> JSONValue {
         let m = report.model
         let trace = report.trace
         var traceMembers: [(String, JSONValue)] = [
@@ -137,13 +141,13 @@ public enum HeapReportRendering {
                 ("coalescing", .string(m.coalescing.rawValue)), ("order", .string(m.order.rawValue)),
                 ("heapLimit", m.heapLimit.map { .uint($0) } ?? .null), ("initialHeap", .uint(m.initialHeap)),
             ])),
-            ("results", .array(report.results.map { result(report, $0) })),
+            ("results", .array(report.results.map { result(report, $0, timing: timing) })),
         ])
     }
 
-    static func result(_ report: HeapReport, _ r: HeapResult) -> JSONValue {
+    static func result(_ report: HeapReport, _ r: HeapResult, timing: Bool) -> JSONValue {
         let s = r.stats
-        return .object([
+        var fields: [(String, JSONValue)] = [
             ("policy", .string(r.policy.rawValue)),
             ("heapSize", .uint(s.heapSize)),
             ("peakPayload", .uint(s.peakPayload)),
@@ -170,7 +174,6 @@ public enum HeapReportRendering {
             ("searches", .uint(s.search.searches)),
             ("searchLengthMean", .double(s.search.mean)),
             ("searchLengthMax", .uint(s.search.longest)),
-            ("opsPerSecond", .double(r.opsPerSecond.rounded())),
             ("memcheckAgrees", report.trace.memcheck.map { .bool($0.matches(s)) } ?? .null),
             ("invariantViolation", s.invariantViolation.map { .string($0) } ?? .null),
             ("diagnostics", .array(s.diagnostics.map { d in
@@ -185,25 +188,29 @@ public enum HeapReportRendering {
                          ("freeBytes", .uint(p.freeBytes)), ("largestFree", .uint(p.largestFree)),
                          ("freeBlocks", .int(Int64(p.freeBlocks))), ("externalFragmentation", .double(p.externalFragmentation))])
             })),
-        ])
+        ]
+        if timing { fields.insert(("opsPerSecond", .double(r.opsPerSecond.rounded())), at: fields.count - 5) }
+        return .object(fields)
     }
 
     /// The CSV header `csv` writes.
     public static let csvHeader = ["policy", "heapSize", "peakPayload", "peakUtilization", "allocs", "frees", "bytesAllocated",
                                    "inUseAtExitBytes", "inUseAtExitBlocks", "doubleFrees", "invalidFrees", "failedAllocations",
                                    "internalFragmentationMaxBytes", "externalFragmentationMean", "externalFragmentationMax",
-                                   "freeBlocksMax", "searchLengthMean", "searchLengthMax", "opsPerSecond"]
+                                   "freeBlocksMax", "searchLengthMean", "searchLengthMax"]
 
-    /// CSV with one row per policy.
-    public static func csv(_ report: HeapReport) -> String {
-        var csv = CSVTable(header: csvHeader)
+    /// CSV with one row per policy; `timing` adds a last column, `opsPerSecond`.
+    public static func csv(_ report: HeapReport, timing: Bool = false) -> String {
+        var csv = CSVTable(header: csvHeader + (timing ? ["opsPerSecond"] : []))
         for r in report.results {
             let s = r.stats
-            csv.append([r.policy.rawValue, String(s.heapSize), String(s.peakPayload), "\(s.peakUtilization)", String(s.allocs),
+            var row = [r.policy.rawValue, String(s.heapSize), String(s.peakPayload), "\(s.peakUtilization)", String(s.allocs),
                         String(s.frees), String(s.bytesAllocated), String(s.inUseAtExitBytes), String(s.inUseAtExitBlocks),
                         String(s.doubleFrees), String(s.invalidFrees), String(s.count(.heapLimit) + s.count(.tooLarge)),
                         String(s.internalFragmentationMax), "\(s.externalFragmentationMean)", "\(s.externalFragmentationMax)",
-                        String(s.freeBlocksMax), "\(s.search.mean)", String(s.search.longest), String(UInt64(r.opsPerSecond.rounded()))])
+                        String(s.freeBlocksMax), "\(s.search.mean)", String(s.search.longest)]
+            if timing { row.append(String(UInt64(r.opsPerSecond.rounded()))) }
+            csv.append(row)
         }
         return csv.render()
     }

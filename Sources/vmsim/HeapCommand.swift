@@ -17,7 +17,8 @@ struct HeapCommand: ParsableCommand {
             final heap size (its peak: the heap never shrinks), the peak payload and CS:APP's peak \
             utilization (peak payload / heap size), the most padding and headers at any point, the \
             external fragmentation (1 - largest free block / free bytes) over time, the longest free \
-            list, the search lengths a plain linked list would have had, and simulated ops per second. \
+            list, and the search lengths a plain linked list would have had (--timing adds simulated \
+            operations per second, which differ from run to run). \
             Then come the trace's problems (double and invalid frees, reallocs of freed blocks, failed \
             allocations) with their lines, the largest blocks still allocated at exit, and, for a \
             Valgrind log, memcheck's HEAP SUMMARY beside the replay's counts.
@@ -78,6 +79,9 @@ struct HeapCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How many of the largest unfreed blocks to list.", valueName: "n"))
     var leaks: Int = 5
 
+    @Flag(help: "Add simulated operations per second of CPU time (a measurement: it differs from run to run).")
+    var timing = false
+
     @Flag(help: "Check the heap's invariants after every operation (slower; a violation is a bug in VMSim, exit status 70).")
     var check = false
 
@@ -120,13 +124,13 @@ struct HeapCommand: ParsableCommand {
             printError("vmsim: " + HeapReportRendering.describe(w, trace: report.trace.name))
         }
         if output.json {
-            print(HeapReportRendering.json(report).serialized(pretty: true))
+            print(HeapReportRendering.json(report, timing: timing).serialized(pretty: true))
         } else if output.csv {
-            print(HeapReportRendering.csv(report), terminator: "")
+            print(HeapReportRendering.csv(report, timing: timing), terminator: "")
         } else {
             print(HeapReportRendering.traceLine(report))
             print()
-            print(HeapReportRendering.table(report), terminator: "")
+            print(HeapReportRendering.table(report, timing: timing), terminator: "")
             print()
             print(HeapReportRendering.findings(report), terminator: "")
             if check && report.results.allSatisfy({ $0.stats.invariantViolation == nil }) {
