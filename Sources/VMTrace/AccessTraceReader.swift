@@ -101,7 +101,7 @@ extension AccessTrace {
         if input.available == 0 {
             throw TraceError(file: input.stream.name, message: "the trace is empty")
         }
-        throw TraceError(file: input.stream.name, message: "cannot tell the trace format from its content; name it with --format ("
+        throw TraceError(file: input.stream.name, message: "cannot tell the trace format from its content; name the format ("
             + TraceFormat.allCases.map(\.rawValue).joined(separator: ", ") + ")")
     }
 }

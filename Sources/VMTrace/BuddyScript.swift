@@ -39,14 +39,6 @@ public enum BuddyScript {
         case random(count: Int, seed: UInt64, maxOrder: Int?)
         case show(ShowTarget)
         case check
-
-        /// Whether the command describes the machine (and so must come before it boots).
-        public var isSetup: Bool {
-            switch self {
-            case .memory, .zone, .cpus, .pcp, .maxOrder: true
-            default: false
-            }
-        }
     }
 
     /// A command and the line it came from.

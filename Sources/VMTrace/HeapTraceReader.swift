@@ -89,7 +89,7 @@ public enum HeapTrace {
             if input.available == 0 { throw TraceError(file: stream.name, message: "the trace is empty") }
             chosen = HeapTraceFormat.detect(UnsafeRawBufferPointer(start: input.base + input.start, count: min(input.available, 8192)))
             if chosen == nil {
-                throw TraceError(file: stream.name, message: "cannot tell the allocation trace format from its content; name it with --format ("
+                throw TraceError(file: stream.name, message: "cannot tell the allocation trace format from its content; name the format ("
                     + HeapTraceFormat.allCases.map(\.rawValue).joined(separator: ", ") + ")")
             }
         }

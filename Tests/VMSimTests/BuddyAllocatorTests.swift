@@ -31,19 +31,19 @@ import Testing
         #expect(mem.checkInvariants() == [])
     }
 
-    @Test func splitThenMergeSequence() {
+    @Test func splitThenMergeSequence() throws {
         var mem = sixteenMiB()
         // alloc a 0: the order-10 block at pfn 0 splits; halves 512, 256, ..., 1 go to the heads.
-        let a = mem.allocPages(order: 0)
+        let a = try unwrap(mem.allocPages(order: 0))
         #expect(a == 0)
         #expect(ProcFiles.buddyinfo(mem) == line([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3]))
         #expect(mem.freeListPfns(zoneSlot: 0, order: 9, migratetype: .movable) == [512])
         #expect(mem.freeListPfns(zoneSlot: 0, order: 0, migratetype: .movable) == [1])
         #expect(mem.freeListPfns(zoneSlot: 0, order: 10, migratetype: .movable) == [1024, 2048, 3072])
         // alloc b 0 takes pfn 1; alloc c 1 takes pfn 2.
-        let b = mem.allocPages(order: 0)
+        let b = try unwrap(mem.allocPages(order: 0))
         #expect(b == 1)
-        let c = mem.allocPages(order: 1)
+        let c = try unwrap(mem.allocPages(order: 1))
         #expect(c == 2)
         #expect(ProcFiles.buddyinfo(mem) == line([0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 3]))
         // free a: buddy 1 is allocated, no merge; buddy_merge_likely looks at pfn 2 (order 1,
@@ -61,13 +61,13 @@ import Testing
         #expect(mem.checkInvariants() == [])
     }
 
-    @Test func buddyMergeLikelyPutsTheBlockAtTheTail() {
+    @Test func buddyMergeLikelyPutsTheBlockAtTheTail() throws {
         var mem = sixteenMiB()
-        let a = mem.allocPages(order: 0)   // 0; free lists: order 0 [1], order 1 [2], order 2 [4] ...
-        let b = mem.allocPages(order: 0)   // 1
-        let c = mem.allocPages(order: 0)   // 2 (splits the order-1 block at 2: pfn 3 to order 0)
-        let d = mem.allocPages(order: 0)   // 3
-        let e = mem.allocPages(order: 0)   // 4 (splits the order-2 block at 4: 6 to order 1, 5 to order 0)
+        let a = try unwrap(mem.allocPages(order: 0))   // 0; free lists: order 0 [1], order 1 [2], order 2 [4] ...
+        let b = try unwrap(mem.allocPages(order: 0))   // 1
+        let c = try unwrap(mem.allocPages(order: 0))   // 2 (splits the order-1 block at 2: pfn 3 to order 0)
+        let d = try unwrap(mem.allocPages(order: 0))   // 3
+        let e = try unwrap(mem.allocPages(order: 0))   // 4 (splits the order-2 block at 4: 6 to order 1, 5 to order 0)
         #expect([a, b, c, d, e] == [0, 1, 2, 3, 4])
         #expect(mem.freeListPfns(zoneSlot: 0, order: 0, migratetype: .movable) == [5])
         #expect(mem.freeListPfns(zoneSlot: 0, order: 1, migratetype: .movable) == [6])
@@ -94,12 +94,12 @@ import Testing
         #expect(mem.checkInvariants() == [])
     }
 
-    @Test func unmovableAllocationClaimsAMovableBlock() {
+    @Test func unmovableAllocationClaimsAMovableBlock() throws {
         // Fresh memory is all movable. An unmovable order-0 allocation in a Normal zone falls back
         // with ALLOC_NOFRAGMENT: the largest movable block (order 10, head pfn 0) changes owner
         // outright: both its pageblocks become unmovable and its halves go to unmovable lists.
         var mem = sixteenMiB()
-        let p = mem.allocPages(order: 0, migratetype: .unmovable)
+        let p = try unwrap(mem.allocPages(order: 0, migratetype: .unmovable))
         #expect(p == 0)
         #expect(mem.pageblockCounts(zoneSlot: 0) == [2, 6, 0, 0, 0, 0])
         #expect(mem.freeListCount(zoneSlot: 0, order: 9, migratetype: .unmovable) == 1)
@@ -119,7 +119,7 @@ import Testing
         #expect(mem.checkInvariants() == [])
     }
 
-    @Test func smallStealLeavesTheRemainderWithItsPageblock() {
+    @Test func smallStealLeavesTheRemainderWithItsPageblock() throws {
         // Two pageblocks (1024 pages, min_free_kbytes 0 so that watermarks do not interfere).
         // Fill pageblock 1 (movable after the steal) except one order-0 page; then a reclaimable
         // allocation must fall back: without NOFRAGMENT only after the first pass fails, stealing
@@ -127,10 +127,10 @@ import Testing
         var mem = PhysicalMemory(PhysicalMemoryConfig(zones: [ZoneSpec(type: .normal, pages: 1024)], pcpEnabled: false,
                                                       minFreeKbytes: 0))
         var held: [Int] = []
-        for _ in 0..<1023 { held.append(mem.allocPages(order: 0, migratetype: .movable)) }
+        for _ in 0..<1023 { held.append(try unwrap(mem.allocPages(order: 0, migratetype: .movable))) }
         #expect(held.allSatisfy { $0 >= 0 })
         #expect(mem.freePagesTotal == 1)
-        let r = mem.allocPages(order: 0, migratetype: .reclaimable)
+        let r = try unwrap(mem.allocPages(order: 0, migratetype: .reclaimable))
         #expect(r == 1023)
         // The one free page was too little to claim half a pageblock: the blocks stay movable.
         #expect(mem.pageblockCounts(zoneSlot: 0) == [0, 2, 0, 0, 0, 0])
@@ -145,11 +145,7 @@ import Testing
         // protection of DMA for Normal requests: 4096 / 256 = 16.
         #expect(mem.zones[0].lowmemReserve == [0, 0, 16, 16, 16])
         var blocks: [Int] = []
-        while true {
-            let p = mem.allocPages(order: 10)
-            if p < 0 { break }
-            blocks.append(p)
-        }
+        while let p = mem.allocPages(order: 10) { blocks.append(p) }
         // Normal's four order-10 blocks fail the watermark at the fourth (free - 1023 <= min),
         // likewise in DMA: three from each zone, Normal first.
         #expect(blocks == [4096, 5120, 6144, 0, 1024, 2048])
@@ -159,16 +155,22 @@ import Testing
         #expect(mem.checkInvariants() == [])
     }
 
-    @Test func freeOfSomethingNotAllocatedChangesNothing() {
+    @Test func freeOfSomethingNotAllocatedChangesNothing() throws {
         var mem = sixteenMiB()
         do { let r = mem.freePages(pfn: 0); #expect(r == false) }
         do { let r = mem.freePages(pfn: -1); #expect(r == false) }
         do { let r = mem.freePages(pfn: 1 << 30); #expect(r == false) }
-        let p = mem.allocPages(order: 2)
+        let p = try unwrap(mem.allocPages(order: 2))
         do { let r = mem.freePages(pfn: p + 1); #expect(r == false) }
         do { let r = mem.freePages(pfn: p); #expect(r == true) }
         do { let r = mem.freePages(pfn: p); #expect(r == false) }
-        do { let r = mem.allocPages(order: 11); #expect(r == -1) }
+        do { let r = mem.allocPages(order: 11); #expect(r == nil) }
         #expect(mem.checkInvariants() == [])
     }
+}
+
+/// `value`, or a recorded failure (and a thrown error) at the caller's line when it is nil; for
+/// calls that mutate, which `#require` cannot wrap.
+func unwrap<T>(_ value: T?, sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+    try #require(value, sourceLocation: sourceLocation)
 }

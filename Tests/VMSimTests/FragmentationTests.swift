@@ -39,13 +39,13 @@ import Testing
         #expect(Array(unusable[0...4]) == [0, 166, 333, 333, 1000])
     }
 
-    @Test func debugfsFormats() {
+    @Test func debugfsFormats() throws {
         // -1000 prints as "-1.000", 400 as " 0.400" (%2d.%03d); unusable as "%d.%03d".
         var mem = PhysicalMemory(PhysicalMemoryConfig(zones: [ZoneSpec(type: .normal, pages: 1024)], pcpEnabled: false,
                                                       minFreeKbytes: 0))
         // Allocate every page, then free every other one: 512 free order-0 pages and nothing else.
         var pfns: [Int] = []
-        for _ in 0..<1024 { pfns.append(mem.allocPages(order: 0)) }
+        for _ in 0..<1024 { pfns.append(try unwrap(mem.allocPages(order: 0))) }
         #expect(pfns.allSatisfy { $0 >= 0 })
         for p in pfns where p % 2 == 0 { mem.freePages(pfn: p) }
         #expect(mem.nrFreeCounts(zoneSlot: 0) == [512, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])

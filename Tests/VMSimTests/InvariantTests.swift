@@ -45,8 +45,7 @@ import Testing
                 let order = Int(rng.below(UInt64(s.maxOrder + 1)))
                 let type = [MigrateType.unmovable, .movable, .reclaimable][Int(rng.below(3))]
                 let zone = zones[Int(rng.below(UInt64(zones.count)))]
-                let p = mem.allocPages(order: order, migratetype: type, zone: zone, cpu: cpu)
-                if p >= 0 { blocks.append(p) }
+                if let p = mem.allocPages(order: order, migratetype: type, zone: zone, cpu: cpu) { blocks.append(p) }
             case 4...6:
                 if !blocks.isEmpty {
                     let i = Int(rng.below(UInt64(blocks.count)))

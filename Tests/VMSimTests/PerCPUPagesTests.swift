@@ -28,12 +28,12 @@ import Testing
         #expect(mem.checkInvariants() == [])
     }
 
-    @Test func listsDrainInBatchesAtHigh() {
+    @Test func listsDrainInBatchesAtHigh() throws {
         // 16 MiB: batch 1, low watermark 160 (mfk 512 -> min 128, step 32), so high = 160.
         var mem = PhysicalMemory(.normal(pages: 4096))
         #expect(mem.pcpState(zoneSlot: 0)[0].high == 160)
         var pfns: [Int] = []
-        for _ in 0..<300 { pfns.append(mem.allocPages(order: 0)) }
+        for _ in 0..<300 { pfns.append(try unwrap(mem.allocPages(order: 0))) }
         #expect(mem.pcpPages == 0)
         for p in pfns { mem.freePages(pfn: p) }
         // Each free at count 160 sends one page back: 159 stay.
@@ -46,10 +46,10 @@ import Testing
         #expect(mem.checkInvariants() == [])
     }
 
-    @Test func eachCPUHasItsOwnLists() {
+    @Test func eachCPUHasItsOwnLists() throws {
         var mem = PhysicalMemory(.normal(pages: 65536, cpus: 2))
-        let a = mem.allocPages(order: 0, cpu: 0)
-        let b = mem.allocPages(order: 0, cpu: 1)
+        let a = try unwrap(mem.allocPages(order: 0, cpu: 0))
+        let b = try unwrap(mem.allocPages(order: 0, cpu: 1))
         #expect(a == 0)
         #expect(b == 15)   // CPU 1 refills after CPU 0 took pfns 0...14.
         mem.freePages(pfn: a, cpu: 1)

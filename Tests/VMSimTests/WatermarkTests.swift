@@ -108,3 +108,25 @@ import Testing
         #expect(PerCPUSizing.statThreshold(managed: 1 << 24, cpus: 64) == 125)
     }
 }
+
+@Suite("What an allocation asks of its caller")
+struct AllocationAdviceTests {
+    @Test func fastPathThenKswapdThenReclaim() {
+        // 4 MiB, one Normal zone, no per-CPU lists: min 64, low 80 (the table above). An order-0
+        // request passes a watermark when the free pages are above it (__zone_watermark_ok with
+        // free_pages -= (1 << 0) - 1), so 1024 - 80 = 944 allocations take the fast path, the next
+        // 80 - 64 = 16 pass only min (wake kswapd), and then nothing is left above min.
+        var mem = PhysicalMemory(PhysicalMemoryConfig(zones: [ZoneSpec(type: .normal, pages: 1024)], pcpEnabled: false))
+        var advice: [PageAllocation.Advice: Int] = [:]
+        while true {
+            let a = mem.allocate(order: 0)
+            advice[a.advice, default: 0] += 1
+            if a.pfn == nil { break }
+        }
+        #expect(advice == [.none: 944, .wakeKswapd: 16, .reclaim: 1])
+        #expect(mem.freePagesTotal == 64)
+        #expect(mem.lastFailure != nil)
+        #expect(mem.allocate(order: 11).advice == .impossible)
+        #expect(mem.allocate(order: 0, cpu: 5).advice == .impossible)
+    }
+}

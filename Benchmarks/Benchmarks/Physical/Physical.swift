@@ -11,8 +11,11 @@ func mixedWorkload(_ mem: inout PhysicalMemory, steps: Int, maxOrder: Int, live:
     let types: [MigrateType] = [.unmovable, .movable, .reclaimable]
     for _ in 0..<steps {
         if blocks.count < live || (blocks.count < 2 * live && rng.below(2) == 0) {
-            let pfn = mem.allocPages(order: Int(rng.below(UInt64(maxOrder + 1))), migratetype: types[Int(rng.below(3))])
-            if pfn >= 0 { blocks.append(pfn) } else { failures += 1 }
+            if let pfn = mem.allocPages(order: Int(rng.below(UInt64(maxOrder + 1))), migratetype: types[Int(rng.below(3))]) {
+                blocks.append(pfn)
+            } else {
+                failures += 1
+            }
         } else {
             let i = Int(rng.below(UInt64(blocks.count)))
             mem.freePages(pfn: blocks[i])
@@ -31,8 +34,7 @@ let benchmarks: @Sendable () -> Void = {
         var mem = PhysicalMemory(.normal(pages: 262_144))
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            let pfn = mem.allocPages(order: 0)
-            mem.freePages(pfn: pfn)
+            if let pfn = mem.allocPages(order: 0) { mem.freePages(pfn: pfn) }
         }
         benchmark.stopMeasurement()
         blackHole(mem.pcpPages)
@@ -42,12 +44,12 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("order-0 alloc/free, 1000 live pages, pcp on", configuration: .init(scalingFactor: .mega)) { benchmark in
         var mem = PhysicalMemory(.normal(pages: 262_144))
         var ring = [Int](repeating: -1, count: 1000)
-        for i in ring.indices { ring[i] = mem.allocPages(order: 0) }
+        for i in ring.indices { ring[i] = mem.allocPages(order: 0) ?? -1 }
         var slot = 0
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             mem.freePages(pfn: ring[slot])
-            ring[slot] = mem.allocPages(order: 0)
+            ring[slot] = mem.allocPages(order: 0) ?? -1
             slot = slot == 999 ? 0 : slot + 1
         }
         benchmark.stopMeasurement()
@@ -61,8 +63,7 @@ let benchmarks: @Sendable () -> Void = {
         var mem = PhysicalMemory(config)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            let pfn = mem.allocPages(order: 0)
-            mem.freePages(pfn: pfn)
+            if let pfn = mem.allocPages(order: 0) { mem.freePages(pfn: pfn) }
         }
         benchmark.stopMeasurement()
         blackHole(mem.freePagesTotal)

@@ -16,16 +16,6 @@ public struct PhysicalAddress: RawRepresentable, Hashable, Comparable, Sendable,
     public var description: String { "0x" + String(rawValue, radix: 16) }
 }
 
-/// A virtual page number: a virtual address shifted right by the page shift, or an object id
-/// taken as it is from a trace that already names pages.
-public struct PageNumber: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var rawValue: UInt64
-    @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }
-    @inlinable public init(_ value: UInt64) { self.rawValue = value }
-    @inlinable public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
-    public var description: String { String(rawValue) }
-}
-
 /// A physical page frame number (the kernel's pfn).
 public struct FrameNumber: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: UInt64

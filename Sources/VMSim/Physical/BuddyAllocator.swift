@@ -58,12 +58,37 @@ public struct PhysicalStats: Hashable, Sendable {
     /// (the `mm_page_alloc_extfrag` tracepoint), and how many of those claimed the whole pageblock.
     public var fallbacks = 0
     public var fallbackClaims = 0
-    /// Times the slow path ran (it wakes kswapd and retries against the min watermark).
-    public var kswapdWakeups = 0
     /// Per-CPU refills from the buddy lists (`rmqueue_bulk`) and drains back (`free_pcppages_bulk`).
     public var pcpRefills = 0
     public var pcpDrains = 0
     public init() {}
+}
+
+/// The outcome of `PhysicalMemory.allocate`: the block, if any, and what the caller must do next.
+/// The allocator decides nothing beyond its own lists; the kernel (or a script) acts on the advice.
+public struct PageAllocation: Hashable, Sendable {
+    /// What `__alloc_pages_slowpath()` would do next.
+    public enum Advice: Hashable, Sendable {
+        /// Allocated above the low watermark: nothing to do.
+        case none
+        /// Allocated, but only below the low watermark: wake kswapd (`wake_all_kswapds()`).
+        case wakeKswapd
+        /// Not allocated: nothing above min, even with the per-CPU lists drained. Reclaim
+        /// directly and retry (`__alloc_pages_direct_reclaim()`), or declare out of memory.
+        case reclaim
+        /// Not allocated, and no reclaim would help: the order is above MAX_PAGE_ORDER, the CPU
+        /// or migrate type is out of range, or no zone can serve it.
+        case impossible
+    }
+
+    /// The first pfn of the block, or `nil`.
+    public var pfn: Int?
+    public var advice: Advice
+
+    public init(pfn: Int?, advice: Advice) {
+        self.pfn = pfn
+        self.advice = advice
+    }
 }
 
 /// Why an allocation failed: the first zone's state when no zone could satisfy it.
@@ -105,8 +130,9 @@ public struct AllocationFailure: Hashable, Sendable, CustomStringConvertible {
 /// page lists, as mm/page_alloc.c manages them.
 ///
 ///     var mem = PhysicalMemory(PhysicalMemoryConfig.normal(pages: 65536))
-///     let pfn = mem.allocPages(order: 3)       // an order-3 block, or -1
-///     mem.freePages(pfn: pfn)
+///     if let pfn = mem.allocPages(order: 3) {  // an order-3 block, or nil
+///         mem.freePages(pfn: pfn)
+///     }
 ///
 /// Page state lives in flat `ContiguousArray`s of small structs with lists linked by pfn, so
 /// every operation is O(MAX_PAGE_ORDER) apart from pageblock claims, which scan one pageblock.

@@ -97,42 +97,66 @@ extension PhysicalMemory {
     }
 
     /// Allocates a block of `2^order` pages (`alloc_pages()`), preferring zone `zone` (default:
-    /// the highest populated zone up to Normal) and falling back to lower zones. The fast path
-    /// checks the low watermark; the slow path (which would wake kswapd) checks min, then drains
-    /// the per-CPU lists and tries once more, as direct reclaim does when it frees nothing.
-    /// Returns the first pfn, or -1 with `lastFailure` saying why.
+    /// the highest populated zone up to Normal) and falling back to lower zones, and says what the
+    /// caller must do next, as `__alloc_pages()` and `__alloc_pages_slowpath()` would. The fast
+    /// path checks the low watermark; when it fails, the slow path checks min (the caller is told
+    /// to wake kswapd, `wake_all_kswapds()`), then drains the per-CPU lists and tries once more
+    /// (`drain_all_pages()`, as `__alloc_pages_direct_reclaim()` does when reclaim freed nothing).
+    /// When that fails too, the caller must reclaim directly and retry, or declare out of memory:
+    /// the allocator reclaims nothing itself.
     ///
-    ///     let pfn = mem.allocPages(order: 0, migratetype: .unmovable)
+    ///     var mem = PhysicalMemory(PhysicalMemoryConfig.normal(pages: 4096))
+    ///     let a = mem.allocate(order: 0)
+    ///     a.pfn         // the first frame, or nil with `lastFailure` saying why
+    ///     a.advice      // .none, .wakeKswapd, .reclaim or .impossible
+    ///
     /// - Complexity: O(1) amortized for orders on the per-CPU lists, else O(MAX_PAGE_ORDER) per
     ///   zone tried, plus O(pageblock) when a fallback claims a pageblock.
-    public mutating func allocPages(order: Int, migratetype: MigrateType = .movable, zone: ZoneType? = nil,
-                                    cpu: Int = 0) -> Int {
+    public mutating func allocate(order: Int, migratetype: MigrateType = .movable, zone: ZoneType? = nil,
+                                  cpu: Int = 0) -> PageAllocation {
         guard order >= 0 && order <= maxOrder, cpu >= 0 && cpu < cpus,
-              migratetype.rawValue < MigrateType.pcpTypes else { return -1 }
+              migratetype.rawValue < MigrateType.pcpTypes else { return PageAllocation(pfn: nil, advice: .impossible) }
         let highest = (zone ?? defaultZone).rawValue
         let preferred = topSlot(highest)
-        guard preferred >= 0 else { return fail(order: order, mt: migratetype, highest: highest) }
+        guard preferred >= 0 else {
+            fail(order: order, mt: migratetype, highest: highest)
+            return PageAllocation(pfn: nil, advice: .impossible)
+        }
         let mt = Int(migratetype.rawValue)
+        var advice = PageAllocation.Advice.none
         var pfn = getPageFromFreelist(order: order, mt: mt, highest: highest, cpu: cpu, mark: .low,
                                       noFragment: noFragment(preferredSlot: preferred))
         if pfn < 0 {
-            counters.kswapdWakeups += 1
+            advice = .wakeKswapd
             pfn = getPageFromFreelist(order: order, mt: mt, highest: highest, cpu: cpu, mark: .min, noFragment: false)
             if pfn < 0 && pcpPages > 0 {
                 drainAllPages()
                 pfn = getPageFromFreelist(order: order, mt: mt, highest: highest, cpu: cpu, mark: .min, noFragment: false)
             }
-            if pfn < 0 { return fail(order: order, mt: migratetype, highest: highest) }
+            if pfn < 0 {
+                fail(order: order, mt: migratetype, highest: highest)
+                return PageAllocation(pfn: nil, advice: .reclaim)
+            }
         }
         pages[pfn] = PageFrame(order: UInt8(order), state: .allocated, allocType: UInt8(mt))
         allocatedPages += 1 << order
         counters.allocations += 1
         debugCheckInvariants()
-        return pfn
+        return PageAllocation(pfn: pfn, advice: advice)
+    }
+
+    /// `allocate(order:migratetype:zone:cpu:)` for callers that only want the frame: the first
+    /// pfn of the block, or `nil` (with `lastFailure` saying why).
+    ///
+    ///     let pfn = mem.allocPages(order: 0, migratetype: .unmovable)
+    /// - Complexity: as `allocate`.
+    public mutating func allocPages(order: Int, migratetype: MigrateType = .movable, zone: ZoneType? = nil,
+                                    cpu: Int = 0) -> Int? {
+        allocate(order: order, migratetype: migratetype, zone: zone, cpu: cpu).pfn
     }
 
     @inline(never)
-    mutating func fail(order: Int, mt: MigrateType, highest: Int) -> Int {
+    mutating func fail(order: Int, mt: MigrateType, highest: Int) {
         counters.allocationFailures += 1
         lastFailure = AllocationFailure(order: order, migratetype: mt, zones: stride(from: topSlot(highest), through: 0, by: -1).map { slot in
             var suitable = false
@@ -140,7 +164,6 @@ extension PhysicalMemory {
             return .init(zone: zones[slot].type, free: zones[slot].nrFreePages, watermark: zones[slot].watermarks.min,
                          watermarkName: "min", reserve: zones[slot].reserve(for: highest), hasSuitableBlock: suitable)
         })
-        return -1
     }
 
     /// Whether `pfn` is the first page of an allocated block (something `freePages` accepts).

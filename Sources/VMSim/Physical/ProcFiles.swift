@@ -192,7 +192,6 @@ extension ProcFiles {
             ("alloc_fail", s.allocationFailures),
             ("alloc_fallback", s.fallbacks),
             ("pageblock_claim", s.fallbackClaims),
-            ("kswapd_wake", s.kswapdWakeups),
             ("pcp_refill", s.pcpRefills),
             ("pcp_drain", s.pcpDrains),
         ]

@@ -230,8 +230,7 @@ public struct SlabAllocator: Sendable {
         }
         let order = Self.getOrder(size)
         guard order <= memory.maxOrder else { return .failed }
-        let pfn = memory.allocPages(order: order, migratetype: .unmovable, zone: nil, cpu: cpu)
-        guard pfn >= 0 else { return .failed }
+        guard let pfn = memory.allocPages(order: order, migratetype: .unmovable, zone: nil, cpu: cpu) else { return .failed }
         largePages += 1 << order
         return .pages(pfn: pfn, order: order)
     }
@@ -319,12 +318,12 @@ public struct SlabAllocator: Sendable {
     mutating func newSlab(cache c: Int, memory: inout PhysicalMemory, cpu: Int) -> Int32? {
         let mt: MigrateType = caches[c].reclaimable ? .reclaimable : .unmovable
         var order = caches[c].order
-        var pfn = order <= memory.maxOrder ? memory.allocPages(order: order, migratetype: mt, zone: nil, cpu: cpu) : -1
-        if pfn < 0 && caches[c].minOrder < order {
+        var pfn = order <= memory.maxOrder ? memory.allocPages(order: order, migratetype: mt, zone: nil, cpu: cpu) : nil
+        if pfn == nil && caches[c].minOrder < order {
             order = caches[c].minOrder
             pfn = memory.allocPages(order: order, migratetype: mt, zone: nil, cpu: cpu)
         }
-        guard pfn >= 0 else { return nil }
+        guard let pfn else { return nil }
         let objects = Self.orderObjects(order, caches[c].size)
         let slab = Slab(pfn: pfn, order: order, objects: objects, inuse: 0, cache: c,
                         freeObjects: ContiguousArray((0..<objects).reversed().map { UInt16($0) }))

@@ -11,7 +11,7 @@ public enum PolicyKind: String, CaseIterable, Sendable {
         case .fifo: "first in, first out"
         case .lru: "least recently used"
         case .mru: "most recently used"
-        case .random: "uniformly random victim (seeded by --seed)"
+        case .random: "uniformly random victim (seeded)"
         case .clock: "CLOCK with a reference bit; clock:N uses an N-bit counter (1-8)"
         case .opt: "Belady's optimal: evicts the page used furthest ahead (next uses from oracle-general, else a pre-pass)"
         case .arc: "ARC, adaptive replacement cache (Megiddo & Modha 2003)"

@@ -181,13 +181,6 @@ public struct TLBHierarchy: Sendable {
         pool[victim] = Entry(tag: tag, frame: (physical & ~mask), stamp: clock, asid: asid, permissions: permissions)
     }
 
-    /// Replaces the permissions of the entry `hit` found (after a walk set the dirty bit).
-    /// - Complexity: O(1).
-    @inlinable
-    public mutating func update(_ hit: Hit, permissions: PagePermissions) {
-        pool[hit.slot].permissions = permissions
-    }
-
     /// Invalidates every entry translating `address` for `asid` and every global one (INVLPG,
     /// RISC-V `sfence.vma addr`), in all levels and at every page size.
     /// - Complexity: O(total ways × sizes).

@@ -39,17 +39,17 @@ public struct TranslationConfig: Hashable, Sendable {
             throw FormatError("\(format.name) cannot map \(mapSize) pages; it maps \(format.pageSizes.map(\.description).joined(separator: ", "))")
         }
         if organisation != .radix && mapSize != format.basePage {
-            throw FormatError("a \(organisation.rawValue) page table holds \(format.basePage) pages only; drop --huge or use --table radix")
+            throw FormatError("a \(organisation.rawValue) page table holds \(format.basePage) pages only; map \(format.basePage) pages or use a radix table")
         }
         let frames = memoryBytes >> UInt64(format.basePage.shift)
         guard frames > (1 << 20) >> UInt64(format.basePage.shift) + 16 else {
-            throw FormatError("--memory \(ByteSize.format(memoryBytes)) is too small; give at least 2M")
+            throw FormatError("physical memory of \(ByteSize.format(memoryBytes)) is too small; give at least 2M")
         }
         guard format.physicalBits >= 64 || memoryBytes <= UInt64(1) << UInt64(format.physicalBits) else {
-            throw FormatError("--memory \(ByteSize.format(memoryBytes)) is more than \(format.name)'s \(format.physicalBits)-bit physical addresses reach")
+            throw FormatError("physical memory of \(ByteSize.format(memoryBytes)) is more than \(format.name)'s \(format.physicalBits)-bit physical addresses reach")
         }
         guard frames <= 1 << 28 else {
-            throw FormatError("--memory \(ByteSize.format(memoryBytes)) is more than VMSim simulates (at most 2^28 frames)")
+            throw FormatError("physical memory of \(ByteSize.format(memoryBytes)) is more than VMSim simulates (at most 2^28 frames)")
         }
     }
 }
