@@ -29,8 +29,8 @@ struct HeapBlock: Sendable {
 ///
 /// - first and next fit: a tree in address order with subtree maximum sizes;
 /// - best fit: a tree in (size, address) order; worst fit: (descending size, address);
-/// - segregated fits: a tree in (size class, address) order (SegregatedAllocator.swift);
-/// - TLSF: two-level bitmaps of lists (TLSF.swift), O(1).
+/// - segregated fits: a tree in (size class, address) order (FreeListAllocator+Segregated.swift);
+/// - TLSF: two-level bitmaps of lists (TLSFIndex.swift), O(1).
 ///
 /// A request takes a block of round_up(max(n, 1), alignment) + header bytes, split from the front
 /// of the chosen free block; with no fit the heap grows at its top (by the shortfall when the top
