@@ -46,6 +46,8 @@ let package = Package(
         .testTarget(name: "VMSimTests", dependencies: ["VMSim"], exclude: ["Fixtures"]),
         .testTarget(name: "VMTraceTests", dependencies: ["VMTrace", "VMDriver", "VMSim"], exclude: ["Fixtures"]),
         .testTarget(name: "VMDriverTests", dependencies: ["VMDriver", "VMTrace", "VMSim"]),
+        // The README's Swift examples, compiled and run.
+        .testTarget(name: "DocumentationTests", dependencies: ["VMDriver", "VMTrace", "VMSim"]),
         .testTarget(name: "VMReportTests", dependencies: ["VMReport", "VMSim"]),
         .testTarget(name: "vmsimTests", dependencies: ["vmsim"]),
         .testTarget(

@@ -18,4 +18,4 @@ vmsim="$(cd "$root" && swift build -c release --show-bin-path)/vmsim"
 mode="${1:-equal}"
 shift || true
 exec "$venv/bin/python" "$here/mrc_bench.py" "$mode" --vmsim "$vmsim" \
-  --real-traces "$root/Tests/VMTraceTests/Fixtures/true.lackey.gz" "$root/workloads/sort.lackey.gz" "$@"
+  --real-traces "$root/workloads/true.lackey.gz" "$root/workloads/sort.lackey.gz" "$@"

@@ -1,19 +1,5 @@
 import VMSim
 
-/// One explained translation: what was asked and every step the walk took.
-public struct ExplainedTranslation: Sendable {
-    public var address: UInt64
-    public var intent: AccessIntent
-    public var result: WalkResult
-    public var steps: [WalkStep]
-    public init(address: UInt64, intent: AccessIntent, result: WalkResult, steps: [WalkStep]) {
-        self.address = address
-        self.intent = intent
-        self.result = result
-        self.steps = steps
-    }
-}
-
 /// Renders `vmsim translate` results: explanations of walks and trace-run reports, as text or JSON.
 public enum TranslationRendering {
     static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
@@ -90,7 +76,7 @@ public enum TranslationRendering {
             if r.fault == .nonCanonical {
                 return f.signExtended ? "the processor raises #GP(0), a general-protection fault, not a page fault" : "no translation exists"
             }
-            let code = errorCode(e, format: f)
+            let code = e.errorCode(format: f)
             var bits: [String] = []
             bits.append(code & 1 != 0 ? "P=1 (protection)" : "P=0 (not present)")
             bits.append(code & 2 != 0 ? "W=1" : "W=0")
@@ -99,30 +85,8 @@ public enum TranslationRendering {
             if code & 16 != 0 { bits.append("I=1") }
             return "page fault #PF, error code \(hex(code)) (\(bits.joined(separator: ", ")))"
         }
-        let cause = scause(e.intent)
+        let cause = e.scause
         return "\(["instruction", "load", "store/AMO"][cause == 12 ? 0 : cause == 13 ? 1 : 2]) page fault (scause \(cause))"
-    }
-
-    /// The x86 page-fault error code (arch/x86/mm/fault.c X86_PF_*).
-    public static func errorCode(_ e: ExplainedTranslation, format f: PageTableFormat) -> UInt64 {
-        var code: UInt64 = 0
-        switch e.result.fault {
-        case .protection: code |= 1
-        case .reserved, .misaligned: code |= 1 | 8
-        default: break
-        }
-        if e.intent.kind == .store { code |= 2 }
-        if e.intent.user { code |= 4 }
-        if e.intent.kind == .instruction && f.bits.noExecute != 0 { code |= 16 }
-        return code
-    }
-
-    static func scause(_ intent: AccessIntent) -> Int {
-        switch intent.kind {
-        case .instruction: 12
-        case .load: 13
-        case .store: 15
-        }
     }
 
     /// The explanation as text: the format, then one line per level and the outcome.
@@ -211,7 +175,7 @@ public enum TranslationRendering {
                     ("pageSize", r.succeeded ? .uint(UInt64(1) << UInt64(r.pageShift)) : .null),
                     ("fault", r.succeeded ? .null : .string(r.fault.description)),
                     ("explanation", r.succeeded ? .null : .string(faultExplanation(e, format: f))),
-                    ("errorCode", !r.succeeded && f.bits.family == .x86 && r.fault != .nonCanonical ? .uint(errorCode(e, format: f)) : .null),
+                    ("errorCode", !r.succeeded && f.bits.family == .x86 && r.fault != .nonCanonical ? .uint(e.errorCode(format: f)) : .null),
                     ("references", .int(Int64(r.references))),
                     ("steps", .array(e.steps.map { s in
                         let l = f.levels[s.level]

@@ -212,8 +212,7 @@ struct TranslateCommand: ParsableCommand {
                 throw ValidationError("--explain '\(text)' is not an address (0x-hex or decimal, at most 64 bits)")
             }
             let intent = AccessIntent(access.kind, user: !supervisor)
-            let (result, steps) = mmu.explain(address, intent)
-            items.append(ExplainedTranslation(address: address, intent: intent, result: result, steps: steps))
+            items.append(mmu.explain(address, intent))
         }
         let root = mmu.table.rootAddress
         if json {

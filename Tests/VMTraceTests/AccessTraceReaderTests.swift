@@ -57,7 +57,7 @@ struct LackeyTests {
     /// parse of the same file, and against counts computed independently with a Python script
     /// (168,971 references, 11,769 stores, 138 distinct 4K pages, 133 page-crossing accesses).
     @Test func realTraceMatchesAStraightforwardParse() throws {
-        let path = fixtures.appendingPathComponent("true.lackey.gz").path
+        let path = fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("workloads/true.lackey.gz").path
         let fast = try readAll(path)
         #expect(fast.count == 168_971)
         #expect(fast.filter { $0.kind == .store }.count == 11_769)

@@ -4,7 +4,7 @@ import Testing
 /// Same input and seed, same output bytes: every command, in every output format, run twice.
 @Suite("Same input, same bytes")
 struct DeterminismTests {
-    static let lackey = repositoryRoot.appendingPathComponent("Tests/VMTraceTests/Fixtures/true.lackey.gz").path
+    static let lackey = repositoryRoot.appendingPathComponent("workloads/true.lackey.gz").path
     static let malloclab = repositoryRoot.appendingPathComponent("traces/malloclab/amptjp.rep.gz").path
     static let maps = repositoryRoot.appendingPathComponent("workloads/sv39.maps").path
     static let buddyScript = """

@@ -13,7 +13,7 @@ func pointMisses(_ object: [String: Any]) -> [Int: Int] {
 
 @Suite("vmsim mrc")
 struct MRCCommandTests {
-    static let trueTrace = repositoryRoot.appendingPathComponent("Tests/VMTraceTests/Fixtures/true.lackey.gz").path
+    static let trueTrace = repositoryRoot.appendingPathComponent("workloads/true.lackey.gz").path
 
     /// The exact curve of /bin/true's Lackey trace has a point for each of its 138 distinct pages, and
     /// equals `vmsim paging --policy lru` (LRU at 8 and 32 frames: 3,803 and 453 misses, as an

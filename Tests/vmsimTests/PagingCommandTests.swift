@@ -67,7 +67,7 @@ struct PagingCommandTests {
     /// The Lackey trace of /bin/true: LRU misses at 8 and 32 frames as an independent Python
     /// model (collections.OrderedDict) counts them: 3,803 and 453; OPT can only do better.
     @Test func runsARealLackeyTrace() throws {
-        let trace = repositoryRoot.appendingPathComponent("Tests/VMTraceTests/Fixtures/true.lackey.gz").path
+        let trace = repositoryRoot.appendingPathComponent("workloads/true.lackey.gz").path
         let r = try vmsim(["paging", trace, "--policy", "lru,opt", "--frames", "8,32", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]

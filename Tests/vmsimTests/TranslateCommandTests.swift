@@ -88,7 +88,7 @@ struct TranslateCommandTests {
     }
 
     @Test func runsARealValgrindTrace() throws {
-        let fixture = repositoryRoot.appendingPathComponent("Tests/VMTraceTests/Fixtures/true.lackey.gz").path
+        let fixture = repositoryRoot.appendingPathComponent("workloads/true.lackey.gz").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", "gzip -dc '\(fixture)'"]

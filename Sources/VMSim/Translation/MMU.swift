@@ -193,15 +193,6 @@ public struct MMU<Table: PageTable>: Sendable {
     /// The page table of the current address space.
     public var table: Table { _spaces[current] }
 
-    /// Translates like hardware would but records every step of the walk (no TLB involved), for
-    /// explanations. Sets accessed/dirty bits like a real walk.
-    /// - Complexity: O(levels).
-    public mutating func explain(_ address: UInt64, _ intent: AccessIntent) -> (WalkResult, [WalkStep]) {
-        var steps = WalkSteps()
-        let r = _spaces[current].walk(address, intent, start: nil, recorder: &steps)
-        return (r, steps.steps)
-    }
-
     /// Page-table pages over every address space.
     public var tablePages: Int { spaces.reduce(0) { $0 + $1.tablePages } }
 }
