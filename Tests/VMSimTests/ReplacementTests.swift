@@ -13,7 +13,7 @@ func run(_ spec: PolicySpec, frames: Int, _ accesses: [PageAccess], seed: UInt64
     annotated.withUnsafeMutableBufferPointer { index.annotate($0, startingAt: 0) }
     let sim = spec.makeSimulator(frames: frames, seed: seed)
     annotated.withUnsafeBufferPointer { sim.run($0) }
-    return sim.stats
+    return sim.result.stats
 }
 
 let fifo = PolicySpec(.fifo), lru = PolicySpec(.lru), opt = PolicySpec(.opt)

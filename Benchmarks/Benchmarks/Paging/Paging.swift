@@ -39,7 +39,7 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.startMeasurement()
                 pages.withUnsafeBufferPointer { sim.run($0) }
                 benchmark.stopMeasurement()
-                blackHole(sim.stats.misses)
+                blackHole(sim.result.stats.misses)
             }
         }
     }

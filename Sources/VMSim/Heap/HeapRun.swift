@@ -18,103 +18,53 @@ public struct HeapResult: Sendable {
     public var opsPerSecond: Double { seconds > 0 ? Double(stats.ops) / seconds : 0 }
 }
 
-/// One allocator behind a reference, so that a run can hold several of different types.
-public protocol HeapSimulator: AnyObject, Sendable {
-    var policy: HeapPolicy { get }
-    /// Replays a batch.
-    func run(_ ops: UnsafeBufferPointer<HeapOp>)
-    /// The statistics so far.
-    func finish() -> HeapStats
-    /// Seconds spent in `run`.
-    var seconds: Double { get }
-}
-
-/// The free-list heap behind a reference. Concrete (not generic) so that the replay loop is
-/// specialised for the allocator: a generic class's methods would run unspecialised.
-final class FreeListSimulator: HeapSimulator, @unchecked Sendable {
-    // Unchecked: one worker at a time mutates a simulator (HeapRun.feed).
-    let policy: HeapPolicy
-    var simulation: HeapSimulation<FreeListAllocator>
-    var seconds = 0.0
-
-    init(policy: HeapPolicy, simulation: HeapSimulation<FreeListAllocator>) {
-        self.policy = policy
-        self.simulation = simulation
-    }
-
-    func run(_ ops: UnsafeBufferPointer<HeapOp>) {
-        let start = threadCPUSeconds()
-        simulation.run(ops)
-        seconds += threadCPUSeconds() - start
-    }
-
-    func finish() -> HeapStats { simulation.finish() }
-}
-
-/// The buddy heap behind a reference.
-final class BuddySimulator: HeapSimulator, @unchecked Sendable {
-    let policy = HeapPolicy.buddy
-    var simulation: HeapSimulation<BuddyHeap>
-    var seconds = 0.0
-
-    init(simulation: HeapSimulation<BuddyHeap>) { self.simulation = simulation }
-
-    func run(_ ops: UnsafeBufferPointer<HeapOp>) {
-        let start = threadCPUSeconds()
-        simulation.run(ops)
-        seconds += threadCPUSeconds() - start
-    }
-
-    func finish() -> HeapStats { simulation.finish() }
-}
-
 extension HeapPolicy {
-    /// A simulator of this policy under `model`.
-    public func makeSimulator(model: HeapModel, checking: HeapChecking = .off, leakLimit: Int = 10) -> any HeapSimulator {
+    /// A simulator of this policy under `model`; the replay loop is specialised for the
+    /// allocator type here (see `Simulator`). It also counts the thread's processor time spent
+    /// replaying, for `HeapResult.opsPerSecond`.
+    /// - Complexity: O(1) beyond the allocator's own tables.
+    public func makeSimulator(model: HeapModel, checking: HeapChecking = .off, leakLimit: Int = 10) -> any BatchSimulator<HeapOp, HeapResult> {
         if self == .buddy {
-            var simulation = HeapSimulation(allocator: BuddyHeap(model: model), checking: checking)
-            simulation.leakLimit = leakLimit
-            return BuddySimulator(simulation: simulation)
+            return Self.simulator(.buddy, HeapSimulation(allocator: BuddyHeap(model: model), checking: checking), leakLimit: leakLimit)
         }
-        var simulation = HeapSimulation(allocator: FreeListAllocator(policy: self, model: model), checking: checking)
+        return Self.simulator(self, HeapSimulation(allocator: FreeListAllocator(policy: self, model: model), checking: checking),
+                              leakLimit: leakLimit)
+    }
+
+    static func simulator<A: HeapAllocator>(_ policy: HeapPolicy, _ simulation: HeapSimulation<A>, leakLimit: Int) -> Simulator<HeapOp, HeapResult> {
+        var simulation = simulation
         simulation.leakLimit = leakLimit
-        return FreeListSimulator(policy: self, simulation: simulation)
+        let box = Box(simulation)
+        let seconds = Box(0.0)
+        return Simulator(run: { ops in
+            let start = threadCPUSeconds()
+            box.value.run(ops)
+            seconds.value += threadCPUSeconds() - start
+        }, result: { HeapResult(policy: policy, stats: box.value.finish(), seconds: seconds.value) })
     }
 }
 
-/// Runs several allocators over one stream of heap operations: the trace is read once and each
-/// batch goes to every allocator, in parallel across cores when there are several. Each sees the
-/// batches in trace order, so the results equal those of separate sequential runs.
+/// Runs several allocators over one stream of heap operations (`SimulationRun`): the trace is read
+/// once and each batch goes to every allocator, in parallel across cores.
 ///
 ///     let run = HeapRun(policies: [.first, .best], model: HeapModel())
 ///     run.feed(batch)          // for each batch of the trace
 ///     run.results              // one HeapResult per policy, in the order given
-public final class HeapRun: @unchecked Sendable {
-    // Unchecked: `feed` is the only mutating entry point and it is not reentrant; within it each
-    // simulator is touched by exactly one worker.
-    public let simulators: [any HeapSimulator]
-    public let parallelism: Int
+public typealias HeapRun = SimulationRun<HeapOp, HeapResult>
 
-    /// - Parameters:
-    ///   - parallelism: the number of workers; defaults to the number of online processors.
-    public init(policies: [HeapPolicy], model: HeapModel, checking: HeapChecking = .off, leakLimit: Int = 10,
-                parallelism: Int? = nil) {
-        simulators = policies.map { $0.makeSimulator(model: model, checking: checking, leakLimit: leakLimit) }
-        self.parallelism = max(1, parallelism ?? ProcessorCount.online)
+extension SimulationRun where Element == HeapOp, Result == HeapResult {
+    /// Every policy under one model.
+    /// - Parameter parallelism: the number of workers; defaults to the number of online processors.
+    /// - Complexity: O(policies).
+    public convenience init(policies: [HeapPolicy], model: HeapModel, checking: HeapChecking = .off, leakLimit: Int = 10,
+                            parallelism: Int? = nil) {
+        self.init(simulators: policies.map { $0.makeSimulator(model: model, checking: checking, leakLimit: leakLimit) },
+                  parallelism: parallelism)
     }
 
     /// Feeds one batch to every simulator.
     /// - Complexity: O(batch.count × simulators × cost per operation), over `parallelism` workers.
-    public func feed(_ batch: UnsafeBufferPointer<HeapOp>) {
-        let sims = simulators
-        let shared = SharedBuffer(batch)
-        Parallel.forEach(sims.count, parallelism: parallelism) { i in sims[i].run(shared.buffer) }
-    }
-
-    /// One result per policy, in the order given.
-    public var results: [HeapResult] {
-        simulators.map { HeapResult(policy: $0.policy, stats: $0.finish(), seconds: $0.seconds) }
-    }
+    public func feed(_ batch: UnsafeBufferPointer<HeapOp>) { feedUnchecked(batch) }
 }
 
 /// The calling thread's processor time in seconds (CLOCK_THREAD_CPUTIME_ID).

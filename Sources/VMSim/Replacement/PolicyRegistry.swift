@@ -12,7 +12,7 @@ public struct RegisteredPolicy: Hashable, Sendable {
     public let parameterRange: ClosedRange<Int>?
     /// Whether it needs each access's next use (it is clairvoyant, like OPT).
     public let needsNextUse: Bool
-    let make: @Sendable (PolicySpec, Int, UInt64) -> any PagingSimulator
+    let make: @Sendable (PolicySpec, Int, UInt64) -> any BatchSimulator<PageAccess, PagingResult>
 
     public static func == (a: Self, b: Self) -> Bool { a.name == b.name }
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }

@@ -1,42 +1,18 @@
-/// A paging simulation behind a reference type, so a run can hold many different policies and feed
-/// each one batch at a time (one dynamic call per batch, none per access).
-public protocol PagingSimulator: AnyObject, Sendable {
-    var spec: PolicySpec { get }
-    var frames: Int { get }
-    var stats: PagingStats { get }
-    /// Replays one batch. `PagingRun` calls it only with batches whose next uses are known when
-    /// `spec.needsNextUse`.
-    func run(_ batch: UnsafeBufferPointer<PageAccess>)
-}
+/// A page-replacement simulation behind a reference, for a `PagingRun`: one policy at one size.
+public typealias PolicySimulator = Simulator<PageAccess, PagingResult>
 
-/// The `PagingSimulator` for any policy: the simulation is created and driven by closures built in
-/// a generic initialiser, so the compiler specialises the whole per-reference loop for the concrete
-/// policy type at each `makeSimulator` call site (a generic class's methods would run unspecialised
-/// code behind the protocol).
-public final class PolicySimulator: PagingSimulator, @unchecked Sendable {
-    // Unchecked: a simulator is mutated by one thread at a time (PagingRun hands each simulator to
-    // exactly one worker per batch and waits for all of them before the next batch).
-    public let spec: PolicySpec
-    public let frames: Int
-    private let runBatch: (UnsafeBufferPointer<PageAccess>) -> Void
-    private let readStats: () -> PagingStats
-
-    public init<Policy: ReplacementPolicy>(_ spec: PolicySpec, _ policy: Policy) {
-        let box = SimulationBox(PagingSimulation(policy: policy))
-        self.spec = spec
-        frames = policy.frames
+extension Simulator where Element == PageAccess, Result == PagingResult {
+    /// The simulator of `policy`, reported as `spec`. The per-reference loop is specialised for
+    /// `Policy` here (see `Simulator`).
+    ///
+    ///     let sim = PolicySimulator(PolicySpec(.lru), LRUPolicy(frames: 64))
+    ///
+    /// - Complexity: O(1) beyond the policy's own tables.
+    public convenience init<Policy: ReplacementPolicy>(_ spec: PolicySpec, _ policy: Policy) {
+        let box = Box(PagingSimulation(policy: policy))
+        let frames = policy.frames
         // `PagingRun.feed` has checked the next uses of the batch when the policy needs them.
-        runBatch = { box.simulation.replay($0) }
-        readStats = { box.simulation.stats }
+        self.init(needsNextUse: Policy.needsNextUse, run: { box.value.replay($0) },
+                  result: { PagingResult(policy: spec, frames: frames, stats: box.value.stats) })
     }
-
-    public var stats: PagingStats { readStats() }
-
-    public func run(_ batch: UnsafeBufferPointer<PageAccess>) { runBatch(batch) }
-}
-
-/// Holds a simulation so the closures of a `PolicySimulator` can mutate it in place.
-final class SimulationBox<Policy: ReplacementPolicy> {
-    var simulation: PagingSimulation<Policy>
-    init(_ simulation: PagingSimulation<Policy>) { self.simulation = simulation }
 }

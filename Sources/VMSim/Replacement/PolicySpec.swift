@@ -153,14 +153,14 @@ public struct PolicySpec: Hashable, Sendable, CustomStringConvertible {
 
     /// A simulator of this policy over `frames` frames; `seed` feeds randomised policies.
     /// - Complexity: O(min(frames, 2^16)) to allocate the policy's tables.
-    public func makeSimulator(frames: Int, seed: UInt64) -> any PagingSimulator {
+    public func makeSimulator(frames: Int, seed: UInt64) -> any BatchSimulator<PageAccess, PagingResult> {
         switch identity {
         case .registered(let r): return r.make(self, frames, seed)
         case .builtIn(let kind): return Self.makeBuiltIn(kind, self, frames: frames, seed: seed)
         }
     }
 
-    static func makeBuiltIn(_ kind: PolicyKind, _ spec: PolicySpec, frames: Int, seed: UInt64) -> any PagingSimulator {
+    static func makeBuiltIn(_ kind: PolicyKind, _ spec: PolicySpec, frames: Int, seed: UInt64) -> any BatchSimulator<PageAccess, PagingResult> {
         let parameter = spec.parameter
         switch kind {
         case .fifo: return PolicySimulator(spec, FIFOPolicy(frames: frames))
