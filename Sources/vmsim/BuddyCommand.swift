@@ -37,22 +37,19 @@ struct BuddyCommand: ParsableCommand {
     func run() throws {
         let loaded = try reportingInputErrors { try BuddyScript.load(path: script) }
         var outputs: [BuddyReportRendering.Output] = []
-        let asJSON = json
-        var runner = BuddyScriptRunner(file: loaded.name, verbose: verbose) { out in
-            if asJSON {
-                outputs.append((out.line, out.kind, out.text))
-            } else {
-                print(out.text, terminator: "")
-            }
-        }
-        try reportingInputErrors {
+        var runner = BuddyScriptRunner(file: loaded.name, verbose: verbose) { outputs.append(($0.line, $0.kind, $0.text)) }
+        let renderer = BuddyRenderer()
+        do {
             try runner.run(loaded.lines)
             try runner.finish()
+        } catch {
+            // What the script printed before its mistake, then the mistake.
+            if !json { print(outputs.map(\.text).joined(), terminator: "") }
+            _ = try reportingInputErrors { throw error }
         }
-        if json, let memory = runner.memory, let slub = runner.slub {
-            let failures = runner.failures.map { ($0.line, $0.kind, $0.text) }
-            print(BuddyReportRendering.json(script: loaded.name, memory: memory, slub: slub,
-                                            outputs: outputs, failures: failures).serialized(pretty: true))
-        }
+        guard let memory = runner.memory, let slub = runner.slub else { return }
+        let result = BuddyScriptResult(script: loaded.name, memory: memory, slub: slub, outputs: outputs,
+                                       failures: runner.failures.map { ($0.line, $0.kind, $0.text) })
+        print(renderer.render(result, as: json ? .json : .text), terminator: "")
     }
 }

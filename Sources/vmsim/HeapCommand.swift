@@ -123,20 +123,7 @@ struct HeapCommand: ParsableCommand {
         for w in report.trace.warnings {
             printError("vmsim: " + HeapReportRendering.describe(w, trace: report.trace.name))
         }
-        if output.json {
-            print(HeapReportRendering.json(report, timing: timing).serialized(pretty: true))
-        } else if output.csv {
-            print(HeapReportRendering.csv(report, timing: timing), terminator: "")
-        } else {
-            print(HeapReportRendering.traceLine(report))
-            print()
-            print(HeapReportRendering.table(report, timing: timing), terminator: "")
-            print()
-            print(HeapReportRendering.findings(report), terminator: "")
-            if check && report.results.allSatisfy({ $0.stats.invariantViolation == nil }) {
-                print("Invariants checked after every operation: all held.")
-            }
-        }
+        output.print(report, with: HeapRenderer(timing: timing, checked: check))
         if report.results.contains(where: { $0.stats.invariantViolation != nil }) {
             printError("vmsim: internal error: a heap invariant was violated (see the report); please file a bug")
             throw ExitCode(70)

@@ -81,12 +81,6 @@ struct MRCCommand: ParsableCommand {
         let report = try reportingInputErrors {
             try MRCReplay.run(path: trace, options: options, request: request)
         }
-        if output.json {
-            print(MRCReportRendering.json(report).serialized(pretty: true))
-        } else if output.csv {
-            print(MRCReportRendering.csv(report), terminator: "")
-        } else {
-            print(MRCReportRendering.text(report), terminator: "")
-        }
+        output.print(report, with: MRCRenderer())
     }
 }

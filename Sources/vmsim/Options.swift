@@ -1,4 +1,5 @@
 import ArgumentParser
+import VMReport
 import VMSim
 import VMTrace
 
@@ -45,6 +46,13 @@ struct OutputOptions: ParsableArguments {
 
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv cannot be used together") }
+    }
+
+    var format: OutputFormat { json ? .json : csv ? .csv : .text }
+
+    /// Prints `report` through `renderer` in the chosen format.
+    func print<R: ReportRenderer>(_ report: R.Report, with renderer: R) {
+        Swift.print(renderer.render(report, as: format), terminator: "")
     }
 }
 

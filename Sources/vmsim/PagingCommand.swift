@@ -48,14 +48,6 @@ struct PagingCommand: ParsableCommand {
         let report = try reportingInputErrors {
             try PagingReplay.run(path: trace, options: options, policies: policies, frames: sizes, seed: seed)
         }
-        if output.json {
-            print(PagingReportRendering.json(report).serialized(pretty: true))
-        } else if output.csv {
-            print(PagingReportRendering.csv(report), terminator: "")
-        } else {
-            print(PagingReportRendering.traceLine(report.trace))
-            print()
-            print(PagingReportRendering.table(report), terminator: "")
-        }
+        output.print(report, with: PagingRenderer())
     }
 }

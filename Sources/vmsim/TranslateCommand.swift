@@ -177,8 +177,7 @@ struct TranslateCommand: ParsableCommand {
             let report = try reportingInputErrors {
                 try TranslationReplay.run(path: trace, options: options, config: config, emitPath: emitPhysical)
             }
-            print(json ? TranslationRendering.reportJSON(report).serialized(pretty: true) : TranslationRendering.reportText(report),
-                  terminator: json ? "\n" : "")
+            print(TranslationRenderer().render(report, as: json ? .json : .text), terminator: "")
             return
         }
         try runExplain(config)
@@ -214,12 +213,8 @@ struct TranslateCommand: ParsableCommand {
             let intent = AccessIntent(access.kind, user: !supervisor)
             items.append(mmu.explain(address, intent))
         }
-        let root = mmu.table.rootAddress
-        if json {
-            print(TranslationRendering.explainJSON(items, format: f, root: root).serialized(pretty: true))
-        } else {
-            print(TranslationRendering.explainText(items, format: f, root: root), terminator: "")
-        }
+        let renderer = ExplainRenderer(format: f, root: mmu.table.rootAddress)
+        print(renderer.render(items, as: json ? .json : .text), terminator: "")
     }
 
     func apply(_ spec: MappingSpec, to mmu: inout MMU<RadixPageTable>) throws(MapError) {

@@ -1,0 +1,131 @@
+import VMSim
+
+/// How a command prints its result.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    /// Tables and sentences for a person.
+    case text
+    /// One JSON object (schemas in docs/json-schema.md and docs/buddy.md).
+    case json
+    /// One row per result, with a header.
+    case csv
+}
+
+/// The one interface through which every command's result is printed: the same report as text,
+/// JSON or CSV.
+///
+///     let out = PagingRenderer().render(report, as: .csv)
+public protocol ReportRenderer {
+    associatedtype Report
+    /// The report for a person, ending in a newline.
+    func text(_ report: Report) -> String
+    /// The report as one JSON object.
+    func json(_ report: Report) -> JSONValue
+    /// The report as CSV (a header, then one row per result), or `nil` when the command's result
+    /// is not a table of results.
+    func csv(_ report: Report) -> String?
+}
+
+extension ReportRenderer {
+    public func csv(_ report: Report) -> String? { nil }
+
+    /// Which formats this renderer offers.
+    public func offers(_ format: OutputFormat, for report: Report) -> Bool {
+        format != .csv || csv(report) != nil
+    }
+
+    /// The report in `format`, ending in a newline (JSON pretty-printed); CSV falls back to JSON
+    /// where the renderer has none.
+    /// - Complexity: linear in the size of the output.
+    public func render(_ report: Report, as format: OutputFormat) -> String {
+        switch format {
+        case .text: return text(report)
+        case .json: return json(report).serialized(pretty: true) + "\n"
+        case .csv: return csv(report) ?? json(report).serialized(pretty: true) + "\n"
+        }
+    }
+}
+
+/// `vmsim paging`.
+public struct PagingRenderer: ReportRenderer {
+    public init() {}
+    public func text(_ r: PagingReport) -> String {
+        PagingReportRendering.traceLine(r.trace) + "\n\n" + PagingReportRendering.table(r)
+    }
+    public func json(_ r: PagingReport) -> JSONValue { PagingReportRendering.json(r) }
+    public func csv(_ r: PagingReport) -> String? { PagingReportRendering.csv(r) }
+}
+
+/// `vmsim mrc`.
+public struct MRCRenderer: ReportRenderer {
+    public init() {}
+    public func text(_ r: MRCReport) -> String { MRCReportRendering.text(r) }
+    public func json(_ r: MRCReport) -> JSONValue { MRCReportRendering.json(r) }
+    public func csv(_ r: MRCReport) -> String? { MRCReportRendering.csv(r) }
+}
+
+/// `vmsim heap`; `timing` adds operations per second (a measurement, not a result).
+public struct HeapRenderer: ReportRenderer {
+    public var timing: Bool
+    /// Whether invariants were checked after every operation (the text says so when they held).
+    public var checked: Bool
+    public init(timing: Bool = false, checked: Bool = false) {
+        self.timing = timing
+        self.checked = checked
+    }
+    public func text(_ r: HeapReport) -> String {
+        var out = HeapReportRendering.traceLine(r) + "\n\n" + HeapReportRendering.table(r, timing: timing) + "\n"
+            + HeapReportRendering.findings(r)
+        if checked && r.results.allSatisfy({ $0.stats.invariantViolation == nil }) {
+            out += "Invariants checked after every operation: all held.\n"
+        }
+        return out
+    }
+    public func json(_ r: HeapReport) -> JSONValue { HeapReportRendering.json(r, timing: timing) }
+    public func csv(_ r: HeapReport) -> String? { HeapReportRendering.csv(r, timing: timing) }
+}
+
+/// `vmsim translate TRACE`.
+public struct TranslationRenderer: ReportRenderer {
+    public init() {}
+    public func text(_ r: TranslationReport) -> String { TranslationRendering.reportText(r) }
+    public func json(_ r: TranslationReport) -> JSONValue { TranslationRendering.reportJSON(r) }
+}
+
+/// `vmsim translate --explain`: the walks of one page table.
+public struct ExplainRenderer: ReportRenderer {
+    public var format: PageTableFormat
+    /// The root table's physical address (CR3, satp).
+    public var root: PhysicalAddress
+    public init(format: PageTableFormat, root: PhysicalAddress) {
+        self.format = format
+        self.root = root
+    }
+    public func text(_ items: [ExplainedTranslation]) -> String { TranslationRendering.explainText(items, format: format, root: root) }
+    public func json(_ items: [ExplainedTranslation]) -> JSONValue { TranslationRendering.explainJSON(items, format: format, root: root) }
+}
+
+/// The end of a `vmsim buddy` script: the machine, what the script printed, what failed.
+public struct BuddyScriptResult {
+    public var script: String
+    public var memory: PhysicalMemory
+    public var slub: SlabAllocator
+    public var outputs: [BuddyReportRendering.Output]
+    public var failures: [BuddyReportRendering.Output]
+    public init(script: String, memory: PhysicalMemory, slub: SlabAllocator,
+                outputs: [BuddyReportRendering.Output], failures: [BuddyReportRendering.Output]) {
+        self.script = script
+        self.memory = memory
+        self.slub = slub
+        self.outputs = outputs
+        self.failures = failures
+    }
+}
+
+/// `vmsim buddy`: the text is what the script's `show` lines and failures printed, in order.
+public struct BuddyRenderer: ReportRenderer {
+    public init() {}
+    public func text(_ r: BuddyScriptResult) -> String { r.outputs.map(\.text).joined() }
+    public func json(_ r: BuddyScriptResult) -> JSONValue {
+        BuddyReportRendering.json(script: r.script, memory: r.memory, slub: r.slub, outputs: r.outputs, failures: r.failures)
+    }
+}
