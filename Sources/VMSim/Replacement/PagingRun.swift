@@ -1,9 +1,13 @@
 /// The result of one policy at one memory size.
 public struct PagingResult: Hashable, Sendable {
+    /// The policy that ran.
     public var policy: PolicySpec
+    /// The memory size, in page frames.
     public var frames: Int
+    /// Its counts.
     public var stats: PagingStats
 
+    /// The result of `policy` at `frames` frames.
     public init(policy: PolicySpec, frames: Int, stats: PagingStats) {
         self.policy = policy
         self.frames = frames
@@ -24,6 +28,7 @@ public struct PagingResult: Hashable, Sendable {
 public final class PagingRun: @unchecked Sendable {
     // Unchecked: `feed` is the only mutating entry point and it is not reentrant; within it each
     // simulator is touched by exactly one worker.
+    /// The simulators, one per (policy, frames) pair, in the order given.
     public let simulators: [any PagingSimulator]
     /// How many simulators run at once; 1 runs them one after the other on the calling thread.
     public let parallelism: Int
@@ -53,6 +58,7 @@ public final class PagingRun: @unchecked Sendable {
     }
 
     /// Whether any simulator needs each access's next use.
+    /// - Complexity: O(simulators).
     public var needsNextUse: Bool { simulators.contains { $0.spec.needsNextUse } }
 
     /// Feeds one batch of references to every simulator. When a simulator needs the future (OPT),
@@ -88,6 +94,7 @@ public final class PagingRun: @unchecked Sendable {
     }
 
     /// One result per (policy, frames) pair, in the order the pairs were given.
+    /// - Complexity: O(simulators).
     public var results: [PagingResult] {
         simulators.map { PagingResult(policy: $0.spec, frames: $0.frames, stats: $0.stats) }
     }

@@ -16,11 +16,15 @@ public protocol PagingSimulator: AnyObject, Sendable {
 public final class PolicySimulator: PagingSimulator, @unchecked Sendable {
     // Unchecked: a simulator is mutated by one thread at a time (PagingRun hands each simulator to
     // exactly one worker per batch and waits for all of them before the next batch).
+    /// The policy and its parameter.
     public let spec: PolicySpec
+    /// The memory size, in page frames.
     public let frames: Int
     private let runBatch: (UnsafeBufferPointer<PageAccess>) -> Void
     private let readStats: () -> PagingStats
 
+    /// A simulator of `policy`, reported as `spec`; its per-reference loop is specialised for `Policy`.
+    /// - Complexity: O(1).
     public init<Policy: ReplacementPolicy>(_ spec: PolicySpec, _ policy: Policy) {
         let box = SimulationBox(PagingSimulation(policy: policy))
         self.spec = spec
@@ -30,8 +34,12 @@ public final class PolicySimulator: PagingSimulator, @unchecked Sendable {
         readStats = { box.simulation.stats }
     }
 
+    /// The counts so far.
+    /// - Complexity: O(1).
     public var stats: PagingStats { readStats() }
 
+    /// Replays `batch`, whose next uses the caller has checked when the policy needs them (`PagingRun.feed` does).
+    /// - Complexity: O(batch.count) times the policy's per-reference cost.
     public func run(_ batch: UnsafeBufferPointer<PageAccess>) { runBatch(batch) }
 }
 
