@@ -8,7 +8,9 @@ import Darwin
 
 /// The result of one allocator over one trace.
 public struct HeapResult: Sendable {
+    /// The allocator that ran.
     public var policy: HeapPolicy
+    /// Its counts and figures.
     public var stats: HeapStats
     /// Processor seconds spent simulating (not reading the trace; the thread's CPU time, so that
     /// other work on a shared machine does not count), for operations per second.
@@ -70,6 +72,7 @@ final class BuddySimulator: HeapSimulator, @unchecked Sendable {
 
 extension HeapPolicy {
     /// A simulator of this policy under `model`.
+    /// - Complexity: O(1).
     public func makeSimulator(model: HeapModel, checking: HeapChecking = .off, leakLimit: Int = 10) -> any HeapSimulator {
         if self == .buddy {
             var simulation = HeapSimulation(allocator: BuddyHeap(model: model), checking: checking)
@@ -92,11 +95,19 @@ extension HeapPolicy {
 public final class HeapRun: @unchecked Sendable {
     // Unchecked: `feed` is the only mutating entry point and it is not reentrant; within it each
     // simulator is touched by exactly one worker.
+    /// The simulators, one per policy, in the order given.
     public let simulators: [any HeapSimulator]
+    /// How many simulators run at once; 1 runs them one after the other on the calling thread.
     public let parallelism: Int
 
+    /// Every policy under `model`, side by side.
     /// - Parameters:
     ///   - parallelism: the number of workers; defaults to the number of online processors.
+    ///   - policies: the allocators, each run over the whole trace.
+    ///   - model: the heap model they share.
+    ///   - checking: how much invariant checking each does.
+    ///   - leakLimit: how many of the largest unfreed blocks each lists.
+    /// - Complexity: O(policies).
     public init(policies: [HeapPolicy], model: HeapModel, checking: HeapChecking = .off, leakLimit: Int = 10,
                 parallelism: Int? = nil) {
         simulators = policies.map { $0.makeSimulator(model: model, checking: checking, leakLimit: leakLimit) }
@@ -112,6 +123,7 @@ public final class HeapRun: @unchecked Sendable {
     }
 
     /// One result per policy, in the order given.
+    /// - Complexity: O(policies × live handles × log live handles), as `HeapSimulation.finish()`.
     public var results: [HeapResult] {
         simulators.map { HeapResult(policy: $0.policy, stats: $0.finish(), seconds: $0.seconds) }
     }
