@@ -22,6 +22,7 @@ public struct HeapResult: Sendable {
 
 /// One allocator behind a reference, so that a run can hold several of different types.
 public protocol HeapSimulator: AnyObject, Sendable {
+    /// The allocator simulated.
     var policy: HeapPolicy { get }
     /// Replays a batch.
     func run(_ ops: UnsafeBufferPointer<HeapOp>)

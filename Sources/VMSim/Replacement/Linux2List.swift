@@ -45,6 +45,7 @@ public struct Linux2ListPolicy: ReplacementPolicy {
     }
 
     /// `inactive_is_low`'s ratio for `pages` 4 KiB pages: `int_sqrt(10 × gb)`, or 1 below 1 GiB.
+    /// - Complexity: O(√(pages / 2^18)).
     public static func inactiveRatio(pages: Int) -> Int {
         let gb = pages >> 18
         guard gb > 0 else { return 1 }

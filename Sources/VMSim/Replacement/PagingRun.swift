@@ -36,6 +36,8 @@ public final class PagingRun: @unchecked Sendable {
 
     /// Every policy at every size, policies outer, frames inner.
     /// - Parameters:
+    ///   - policies: the policies, each simulated at every size.
+    ///   - frames: the memory sizes, in page frames.
     ///   - seed: feeds the randomised policies (random, nru).
     ///   - parallelism: the number of workers; defaults to the number of online processors.
     /// - Throws: `SpecError` when a size is outside 1...`FrameCount.limit`.

@@ -1,8 +1,11 @@
 /// A paging simulation behind a reference type, so a run can hold many different policies and feed
 /// each one batch at a time (one dynamic call per batch, none per access).
 public protocol PagingSimulator: AnyObject, Sendable {
+    /// The policy and its parameter, as results report it.
     var spec: PolicySpec { get }
+    /// The memory size, in page frames.
     var frames: Int { get }
+    /// The counts so far.
     var stats: PagingStats { get }
     /// Replays one batch. `PagingRun` calls it only with batches whose next uses are known when
     /// `spec.needsNextUse`.
