@@ -5,10 +5,6 @@ import VMTrace
 /// the first command that is not a setup command, keeps the script's names, and reports what
 /// `show` prints and the allocations that fail through `emit`. Mistakes in the script (an unknown
 /// name, a double free, an order above the maximum) throw a `TraceError` with the line.
-/// Runs a `BuddyScript` against a `PhysicalMemory` and a `SlabAllocator`: boots the machine at
-/// the first command that is not a setup command, keeps the script's names, and reports what
-/// `show` prints and the allocations that fail through `emit`. Mistakes in the script (an unknown
-/// name, a double free, an order above the maximum) throw a `TraceError` with the line.
 ///
 /// A script has two phases, each its own type: `MachineSetup` gathers the machine's description
 /// (memory or zones, CPUs, per-CPU lists, the largest order) and `BootedMachine` runs operations on
@@ -16,9 +12,11 @@ import VMTrace
 public struct BuddyScriptRunner {
     /// Something a script line printed.
     public struct Output: Hashable, Sendable {
+        /// The script line.
         public var line: Int
         /// `show` target, `failure`, `random`, `check` or `trace`.
         public var kind: String
+        /// The text printed, with its newline.
         public var text: String
     }
 
@@ -27,6 +25,7 @@ public struct BuddyScriptRunner {
         case running(BootedMachine)
     }
 
+    /// The script's name in errors (`<stdin>` for standard input).
     public let file: String
     /// Print a line for every allocation and free, not only for failures.
     public let verbose: Bool
@@ -36,6 +35,8 @@ public struct BuddyScriptRunner {
     /// The default machine when a script gives no memory: one 256 MiB Normal zone.
     public static let defaultMemory: UInt64 = 256 << 20
 
+    /// A runner for the script `file` that hands what it prints to `emit`.
+    /// - Complexity: O(1); the machine boots at the first operation.
     public init(file: String, verbose: Bool = false, emit: @escaping (Output) -> Void) {
         self.file = file
         self.verbose = verbose
@@ -44,6 +45,7 @@ public struct BuddyScriptRunner {
 
     /// The machine, once booted.
     public var memory: PhysicalMemory? { if case .running(let m) = phase { m.memory } else { nil } }
+    /// The slab allocator, once booted.
     public var slub: SlabAllocator? { if case .running(let m) = phase { m.slub } else { nil } }
     /// Failed allocations, in order.
     public var failures: [Output] { if case .running(let m) = phase { m.failures } else { [] } }
@@ -55,6 +57,7 @@ public struct BuddyScriptRunner {
     }
 
     /// Boots the machine if the script never did (so that a script of setup lines has a state).
+    /// - Complexity: O(pages) to boot the machine when the script never did, else O(1).
     public mutating func finish() throws(TraceError) {
         if case .setup(let setup) = phase { phase = .running(try boot(setup, line: 1)) }
     }
@@ -82,6 +85,7 @@ public struct BuddyScriptRunner {
     }
 
     /// The text of `show target` now.
+    /// - Complexity: the cost of the file's rendering: O(zones × orders × migrate types) for the buddy files, O(caches) for slabinfo.
     public func render(_ target: BuddyScript.ShowTarget) -> String {
         if case .running(let m) = phase { m.render(target) } else { "" }
     }

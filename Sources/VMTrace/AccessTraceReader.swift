@@ -30,6 +30,7 @@ public struct AccessTraceOptions: Sendable {
     /// clairvoyant policy will trust them.
     public var validateNextUse: Bool
 
+    /// Options for `format` (detected when `nil`), 4 KiB pages and batches of 32,768 references.
     public init(format: TraceFormat? = nil, pageSize: PageSize = .base4K, batchSize: Int = 1 << 15,
                 validateNextUse: Bool = false) {
         self.format = format
@@ -47,12 +48,14 @@ public enum AccessTrace {
     /// Opens `path` (`-` for standard input; `.gz`/`.zst` decompressed through gzip/zstd) as an
     /// access trace, detecting the format unless `options.format` names it.
     /// `displayName` replaces the path in messages.
+    /// - Complexity: O(1): opens the file (starting a decompressor for `.gz` or `.zst`) and reads at most its first 4 KiB to detect the format; each `nextBatch()` then costs O(bytes read).
     public static func open(_ path: String, options: AccessTraceOptions = .init(), displayName: String? = nil) throws(TraceError) -> any AccessTraceReader {
         let stream = try ByteStream.open(path, displayName: displayName)
         return try open(stream, options: options, nameHint: path)
     }
 
     /// Reads an access trace from an already open stream.
+    /// - Complexity: O(1): reads at most the first 4 KiB to detect the format.
     public static func open(_ stream: ByteStream, options: AccessTraceOptions, nameHint: String? = nil) throws(TraceError) -> any AccessTraceReader {
         let input = InputBuffer(stream: stream)
         let format = try detectFormat(input, options: options, nameHint: nameHint)
@@ -78,6 +81,7 @@ extension AccessTrace {
     /// Opens `path` as a trace of byte-level accesses: Lackey keeps addresses, sizes and `M`;
     /// din addresses are one-byte accesses; plain and oracle-general page numbers become the
     /// address of the page's first byte at `options.pageSize`.
+    /// - Complexity: as `open(_:options:displayName:)`.
     public static func openAddresses(_ path: String, options: AccessTraceOptions = .init(), displayName: String? = nil) throws(TraceError) -> any AddressTraceReader {
         let stream = try ByteStream.open(path, displayName: displayName)
         let input = InputBuffer(stream: stream)

@@ -16,34 +16,55 @@ import VMSim
 public enum BuddyScript {
     /// What `show` prints.
     public enum ShowTarget: String, CaseIterable, Sendable {
+        /// The kernel files `show` can print, and VMSim's counters (`stats`).
         case buddyinfo, pagetypeinfo, zoneinfo, extfrag, unusable, slabinfo, stats
     }
 
     /// One command.
     public enum Command: Hashable, Sendable {
+        /// `memory SIZE`: one Normal zone.
         case memory(bytes: UInt64)
+        /// `zone NAME SIZE`.
         case zone(ZoneType, bytes: UInt64)
+        /// `cpus N`.
         case cpus(Int)
+        /// `pcp on|off`.
         case pcp(Bool)
+        /// `max-order N`.
         case maxOrder(Int)
+        /// `min_free_kbytes N`.
         case minFreeKbytes(Int)
+        /// `watermark_scale_factor N`.
         case watermarkScaleFactor(Int)
+        /// `alloc NAME ORDER [type=] [zone=] [cpu=]`.
         case alloc(name: String, order: Int, type: MigrateType, zone: ZoneType?, cpu: Int)
+        /// `free NAME [cpu=]`.
         case free(name: String, cpu: Int)
+        /// `kmalloc NAME SIZE [cpu=]`.
         case kmalloc(name: String, bytes: UInt64, cpu: Int)
+        /// `kfree NAME [cpu=]`, or `kmem_cache_free NAME`.
         case kfree(name: String, cpu: Int)
+        /// `kmem_cache_create CACHE SIZE [align=] [reclaimable]`.
         case cacheCreate(name: String, bytes: UInt64, align: Int, reclaimable: Bool)
+        /// `kmem_cache_alloc NAME CACHE [cpu=]`.
         case cacheAlloc(name: String, cache: String, cpu: Int)
+        /// `kmem_cache_shrink [CACHE]`.
         case cacheShrink(cache: String?)
+        /// `drain`: every per-CPU list back to the buddy lists.
         case drain
+        /// `random COUNT [seed=] [max-order=]`.
         case random(count: Int, seed: UInt64, maxOrder: Int?)
+        /// `show TARGET`.
         case show(ShowTarget)
+        /// `check`: run the invariant checker.
         case check
     }
 
     /// A command and the line it came from.
     public struct Line: Hashable, Sendable {
+        /// The 1-based line number.
         public var number: Int
+        /// The command on it.
         public var command: Command
     }
 

@@ -4,7 +4,9 @@ import VMSim
 
 /// Why a line did not parse; the reader adds the file and line number.
 public struct LineError: Error, Hashable, Sendable {
+    /// What was expected, and what was found.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
 }
 

@@ -34,6 +34,7 @@ public final class ByteStream {
     }
 
     /// Standard input.
+    /// - Complexity: O(1).
     public static func standardInput() -> ByteStream {
         ByteStream(name: "<stdin>", fd: STDIN_FILENO, ownsDescriptor: false)
     }
@@ -41,6 +42,7 @@ public final class ByteStream {
     /// Opens `path` for reading: `-` is standard input; a file compressed with zstd or gzip (by its
     /// `.zst`/`.gz` name or its magic number) is read through `zstd -dc` or `gzip -dc`.
     /// `displayName` replaces the path in messages (a spooled copy of standard input is `<stdin>`).
+    /// - Complexity: O(1): one open and a 4-byte read, plus starting a decompressor for a compressed file.
     public static func open(_ path: String, displayName: String? = nil) throws(TraceError) -> ByteStream {
         if path == "-" { return standardInput() }
         let name = displayName ?? path
@@ -69,6 +71,7 @@ public final class ByteStream {
     }
 
     /// Reads up to `buffer.count` bytes; returns 0 at the end of the stream.
+    /// - Complexity: O(bytes read).
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TraceError) -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
@@ -156,6 +159,8 @@ enum Compression {
     }
 }
 
+/// The C library's message for the error number `code`.
+/// - Complexity: O(1).
 public func errnoDescription(_ code: Int32) -> String {
     String(cString: strerror(code))
 }

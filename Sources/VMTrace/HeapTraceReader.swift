@@ -25,6 +25,7 @@ public enum HeapTraceFormat: String, CaseIterable, Sendable {
         }
     }
 
+    /// How a summary of a trace in this format shows ids.
     public var idStyle: HeapTraceSummary.IDStyle {
         switch self {
         case .malloclab: .number
@@ -66,6 +67,7 @@ public enum HeapTraceFormat: String, CaseIterable, Sendable {
 
 /// A streaming reader of heap operations; it owns a fixed batch buffer and refills it per call.
 public protocol HeapTraceReader: AnyObject {
+    /// The format being read.
     var format: HeapTraceFormat { get }
     /// The next batch, valid until the next call; empty at the end of the trace.
     func nextBatch() throws(TraceError) -> UnsafeMutableBufferPointer<HeapOp>
@@ -79,6 +81,7 @@ public protocol HeapTraceReader: AnyObject {
 public enum HeapTrace {
     /// Opens `path` (`-` for standard input; `.gz`/`.zst` decompressed) as an allocation trace,
     /// detecting the format unless `format` names it. `displayName` replaces the path in messages.
+    /// - Complexity: O(1): opens the file and reads at most its first 8 KiB to detect the format.
     public static func open(_ path: String, format: HeapTraceFormat? = nil, batchSize: Int = 4096,
                             displayName: String? = nil) throws(TraceError) -> any HeapTraceReader {
         let stream = try ByteStream.open(path, displayName: displayName)

@@ -7,14 +7,18 @@ import VMSim
 ///     try MappingSpec(parsing: "0x7fff_f000=0x1234_5000:rwu")
 ///     try MappingSpec(parsing: "0x4000_0000=0x8000_0000:rw:2M")
 public struct MappingSpec: Hashable, Sendable {
+    /// The virtual address of the page.
     public var virtual: VirtualAddress
+    /// The physical address it maps to.
     public var physical: PhysicalAddress
+    /// The flags (default `rwu`).
     public var flags: PageFlags
     /// `nil` for the format's base page.
     public var size: PageSize?
     /// The text it was parsed from.
     public var text: String
 
+    /// A mapping with these fields.
     public init(virtual: VirtualAddress, physical: PhysicalAddress, flags: PageFlags, size: PageSize?, text: String) {
         self.virtual = virtual
         self.physical = physical
@@ -27,6 +31,7 @@ public struct MappingSpec: Hashable, Sendable {
     /// Addresses are `0x` hex or decimal, `_` allowed between digits; FLAGS and SIZE may come in
     /// either order (a size starts with a digit).
     /// - Throws: `LineError` saying which field is wrong and what was expected.
+    /// - Complexity: O(n) in the length of `text`.
     public init(parsing text: String) throws(LineError) {
         let trimmed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
         var fields: [Substring]
@@ -68,6 +73,7 @@ public struct MappingSpec: Hashable, Sendable {
 
 /// Parses an address: `0x` hex or decimal, with `_` allowed between digits; `nil` when it is
 /// not a number or does not fit 64 bits.
+/// - Complexity: O(n) in the length of `text`.
 public func parseAddress<S: StringProtocol>(_ text: S) -> UInt64? {
     var s = Substring(text.lowercased()).filter { $0 != "_" }
     guard !s.isEmpty else { return nil }
@@ -83,6 +89,7 @@ public func parseAddress<S: StringProtocol>(_ text: S) -> UInt64? {
 public enum MappingFile {
     /// The mappings of `path`, each with its 1-based line number.
     /// - Throws: `TraceError` as `FILE:LINE: message` for a malformed line, or an unreadable file.
+    /// - Complexity: O(size of the file).
     public static func read(_ path: String) throws(TraceError) -> [(line: Int, spec: MappingSpec)] {
         let stream = try ByteStream.open(path)
         var bytes: [UInt8] = []

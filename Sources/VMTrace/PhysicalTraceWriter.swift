@@ -16,6 +16,7 @@ import VMSim
 ///
 /// Output goes through a 1 MiB buffer; nothing is allocated per record.
 public final class PhysicalTraceWriter {
+    /// The format written: `lackey`, `din` or `plain`.
     public let format: TraceFormat
     let path: String
     let fd: Int32
@@ -29,6 +30,7 @@ public final class PhysicalTraceWriter {
     /// Creates (or truncates) `path` (`-` is standard output).
     /// - Throws: `TraceError` when the file cannot be created, or `format` has no writer
     ///   (oracle-general: its records carry next-use times that a translation cannot keep).
+    /// - Complexity: O(1).
     public init(path: String, format: TraceFormat, pageSize: PageSize) throws(TraceError) {
         guard format != .oracleGeneral else {
             throw TraceError(file: path, message: "physical traces can be written as lackey, din or plain, not oracle-general")
@@ -86,6 +88,7 @@ public final class PhysicalTraceWriter {
     }
 
     /// Writes out the buffer.
+    /// - Complexity: O(bytes buffered), at most 1 MiB.
     public func flush() throws(TraceError) {
         var done = 0
         while done < used {

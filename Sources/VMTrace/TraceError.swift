@@ -7,6 +7,7 @@ import VMSim
 public struct TraceError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Where in the file the problem is.
     public enum Location: Hashable, Sendable {
+        /// No position: the file as a whole.
         case none
         /// A 1-based line number.
         case line(Int)
@@ -16,15 +17,19 @@ public struct TraceError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The file as the user named it (`<stdin>` for standard input).
     public var file: String
+    /// Where in the file.
     public var location: Location
+    /// What was expected, or what went wrong.
     public var message: String
 
+    /// An error in `file` at `location`.
     public init(file: String, location: Location = .none, message: String) {
         self.file = file
         self.location = location
         self.message = message
     }
 
+    /// `FILE:LINE: message`, `FILE: byte N: message` or `FILE: message`.
     public var description: String {
         switch location {
         case .none: "\(file): \(message)"

@@ -113,10 +113,12 @@ public struct PageMap<Value: FixedWidthInteger & Sendable>: Sendable {
     }
 
     /// The value of the entry at `index` (from `index(of:)`).
+    /// - Complexity: O(1).
     @inlinable @inline(__always)
     public func value(at index: Int) -> Value { entries[index].value }
 
     /// Replaces the value of the entry at `index` (from `index(of:)`).
+    /// - Complexity: O(1).
     @inlinable @inline(__always)
     public mutating func setValue(_ value: Value, at index: Int) {
         precondition(value != .max, "Value.max is the empty marker")

@@ -26,6 +26,7 @@ public struct PageSize: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `4096`, `4K`, `2M`, `1G`; `nil` unless the size is a power of two.
+    /// - Complexity: O(n) in the length of `text`.
     public init?(parsing text: String) {
         guard let bytes = ByteSize.parse(text) else { return nil }
         self.init(bytes: bytes)
@@ -44,5 +45,7 @@ public struct PageSize: Hashable, Sendable, CustomStringConvertible {
     @inlinable
     public func offset(of address: UInt64) -> UInt64 { address & (bytes - 1) }
 
+    /// The size with its largest exact binary unit: `4K`, `2M`.
+    /// - Complexity: O(1).
     public var description: String { ByteSize.format(bytes) }
 }

@@ -13,6 +13,7 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
     @usableFromInline var s3: UInt64
 
     /// A generator whose state is expanded from `seed` with SplitMix64.
+    /// - Complexity: O(1).
     public init(seed: UInt64) {
         var x = seed
         func splitMix() -> UInt64 {

@@ -3,8 +3,10 @@
 /// that do not depend on the front end (no command-line flags), so a tool can put its own context
 /// in front of it.
 public struct SpecError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The message: the value refused and what was expected.
     public var description: String
 
+    /// An error with the message `description`.
     public init(_ description: String) { self.description = description }
 }
 

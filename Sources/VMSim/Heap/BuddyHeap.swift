@@ -12,6 +12,7 @@
 ///     var heap = BuddyHeap(model: HeapModel())
 ///     let a = heap.allocate(100)     // a 128-byte block at offset 0
 public struct BuddyHeap: HeapAllocator {
+    /// The model: alignment, header, base, limits.
     public let model: HeapModel
 
     @usableFromInline
@@ -41,21 +42,33 @@ public struct BuddyHeap: HeapAllocator {
     @usableFromInline var freeCount = 0
     @usableFromInline var counters = SearchCounters()
     @usableFromInline var failure = HeapFailure.heapLimit
+    /// Why the last allocation that returned no block failed.
     public var lastFailure: HeapFailure { failure }
     @usableFromInline var touching = false
     @usableFromInline var touched: ContiguousArray<Int32> = []
 
+    /// An empty buddy heap under `model`; with an initial heap, its free blocks in the largest aligned pieces.
+    /// - Complexity: O(1), or O(log initialHeap) pieces with an initial heap.
     public init(model: HeapModel) {
         self.model = model
         if model.initialHeap > 0 { _ = fillTop(to: model.initialHeap) }
     }
 
+    /// The heap's first address.
     @inlinable public var base: UInt64 { model.base }
+    /// Bytes from `base` to the heap's top.
     @inlinable public var heapSize: UInt64 { top }
+    /// Bytes in free blocks.
     @inlinable public var freeBytes: UInt64 { freeTotal }
+    /// Free blocks on the `free_area` lists.
     @inlinable public var freeBlockCount: Int { freeCount }
+    /// The search lengths so far.
     @inlinable public var searchCounters: SearchCounters { counters }
+    /// The address of `block`.
+    /// - Complexity: O(1).
     @inlinable public func address(of block: Int32) -> UInt64 { model.base &+ blocks[Int(block)].offset }
+    /// The size of `block`: a power of two.
+    /// - Complexity: O(1).
     @inlinable public func size(of block: Int32) -> UInt64 { 1 << UInt64(blocks[Int(block)].order) }
 
     /// - Complexity: O(64).
@@ -228,6 +241,8 @@ public struct BuddyHeap: HeapAllocator {
 
     // MARK: Checks
 
+    /// Starts (or stops) noting the blocks each operation touches, for `checkTouched()`.
+    /// - Complexity: O(1).
     public mutating func recordTouches(_ on: Bool) {
         touching = on
         touched.removeAll(keepingCapacity: true)

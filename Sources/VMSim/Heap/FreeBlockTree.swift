@@ -1,9 +1,14 @@
 /// The order a `FreeBlockTree` keeps its blocks in: two words compared lexicographically, so one
 /// tree type serves every order (address; size then address; class then address; insertion order).
 public struct TreeKey: Hashable, Comparable, Sendable {
+    /// The word compared first.
     public var hi: UInt64
+    /// The word compared on ties.
     public var lo: UInt64
+    /// The key (`hi`, `lo`).
     @inlinable public init(_ hi: UInt64, _ lo: UInt64 = 0) { self.hi = hi; self.lo = lo }
+    /// Orders keys by `hi`, then `lo`.
+    /// - Complexity: O(1).
     @inlinable public static func < (a: Self, b: Self) -> Bool { a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo) }
     /// Below every key.
     public static let min = TreeKey(0, 0)
@@ -63,6 +68,7 @@ public struct FreeBlockTree: Sendable {
     public let augmented: Bool
 
     /// An empty tree; `seed` varies the priorities.
+    /// - Complexity: O(1).
     public init(seed: UInt64 = 0, augmented: Bool = true) {
         nodes = [TreeNode()]
         aug = [TreeAug()]

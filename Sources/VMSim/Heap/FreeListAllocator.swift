@@ -41,7 +41,9 @@ struct HeapBlock: Sendable {
 ///     let a = heap.allocate(24)      // block [0, 24)
 ///     heap.free(a)
 public struct FreeListAllocator: HeapAllocator {
+    /// The placement policy: first, next, best, worst, segregated or TLSF.
     public let policy: HeapPolicy
+    /// The model: alignment, header, base, coalescing, list order, limits.
     public let model: HeapModel
     @usableFromInline var blocks: ContiguousArray<HeapBlock> = []
     @usableFromInline var spare: ContiguousArray<Int32> = []
@@ -66,11 +68,13 @@ public struct FreeListAllocator: HeapAllocator {
     @usableFromInline var pending: ContiguousArray<Int32> = []
     @usableFromInline var counters = SearchCounters()
     @usableFromInline var failure = HeapFailure.heapLimit
+    /// Why the last allocation that returned no block failed.
     public var lastFailure: HeapFailure { failure }
     @usableFromInline var touching = false
     @usableFromInline var touched: ContiguousArray<Int32> = []
 
     /// A heap for `policy` (any but `.buddy`) under `model`.
+    /// - Complexity: O(1).
     public init(policy: HeapPolicy, model: HeapModel) {
         precondition(policy.usesFreeListHeap, "the buddy heap is BuddyHeap")
         self.policy = policy
@@ -91,12 +95,21 @@ public struct FreeListAllocator: HeapAllocator {
 
     // MARK: HeapAllocator
 
+    /// The heap's first address.
     @inlinable public var base: UInt64 { model.base }
+    /// Bytes from `base` to the heap's top.
     @inlinable public var heapSize: UInt64 { heapEnd &- model.base }
+    /// Bytes in free blocks.
     @inlinable public var freeBytes: UInt64 { freeTotal }
+    /// Free blocks: the length of the free list.
     @inlinable public var freeBlockCount: Int { freeCount }
+    /// The search lengths so far.
     @inlinable public var searchCounters: SearchCounters { counters }
+    /// The address of `block`.
+    /// - Complexity: O(1).
     @inlinable public func address(of block: Int32) -> UInt64 { blocks[Int(block)].address }
+    /// The size of `block`, header included.
+    /// - Complexity: O(1).
     @inlinable public func size(of block: Int32) -> UInt64 { blocks[Int(block)].size }
 
     /// - Complexity: O(1) (TLSF: O(length of the top list)).

@@ -16,6 +16,7 @@ public struct SearchCounters: Hashable, Sendable {
     /// The longest single search.
     public var longest: UInt64 = 0
 
+    /// Zero counts.
     public init() {}
 
     @inlinable @inline(__always)

@@ -1,5 +1,6 @@
 /// The heap allocators `vmsim heap` compares, by name.
 public enum HeapPolicy: String, CaseIterable, Sendable {
+    /// The policies, as the command line names them.
     case first, next, best, worst, segregated, tlsf, buddy
 
     /// A one-line description for `--help` and error messages.
@@ -32,8 +33,11 @@ public enum Coalescing: String, CaseIterable, Sendable {
 
 /// The order of the plain linked free list whose search lengths are reported.
 public enum FreeListOrder: String, CaseIterable, Sendable {
+    /// By address, lowest first.
     case address
+    /// By size, smallest first (address on ties).
     case sizeAscending = "size-asc"
+    /// By size, largest first (address on ties).
     case sizeDescending = "size-desc"
     /// Most recently freed first (insert at the front).
     case lifo
@@ -53,6 +57,7 @@ public struct HeapModel: Hashable, Sendable {
     public var header: UInt64 = 0
     /// The heap's first address.
     public var base: UInt64 = 0
+    /// When free neighbours merge.
     public var coalescing: Coalescing = .immediate
     /// The list order whose search lengths are reported (first and next fit).
     public var order: FreeListOrder = .address
@@ -65,6 +70,7 @@ public struct HeapModel: Hashable, Sendable {
     /// The address-space limit used when `heapLimit` is nil: 2^47 bytes, x86-64's user half.
     public static let addressSpaceLimit: UInt64 = 1 << 47
 
+    /// A model; the defaults are the reference model.
     public init(alignment: UInt64 = 8, header: UInt64 = 0, base: UInt64 = 0, coalescing: Coalescing = .immediate,
                 order: FreeListOrder = .address, heapLimit: UInt64? = nil, initialHeap: UInt64 = 0) {
         self.alignment = Swift.max(1, alignment)
@@ -100,6 +106,7 @@ public struct HeapModel: Hashable, Sendable {
 /// Ids name blocks: the malloc-lab id, the OSTEP pointer index, or the address a Valgrind trace
 /// shows. A realloc may give the block a new id (Valgrind's returned address).
 public struct HeapOp: Hashable, Sendable {
+    /// What the operation does.
     public enum Kind: UInt8, Sendable {
         /// Allocate `size` bytes as `id`.
         case alloc
@@ -111,7 +118,9 @@ public struct HeapOp: Hashable, Sendable {
 
     /// Flags that say how a trace's pointers behave.
     public struct Flags: OptionSet, Hashable, Sendable {
+        /// The flag bits.
         public let rawValue: UInt8
+        /// The flags `rawValue`.
         public init(rawValue: UInt8) { self.rawValue = rawValue }
         /// realloc of an id never allocated is C's realloc(NULL, n): an allocation (malloc-lab and
         /// OSTEP ids start out as null pointers). Without it, it is a realloc of an invalid pointer.
@@ -121,14 +130,20 @@ public struct HeapOp: Hashable, Sendable {
         public static let failedInTrace = Flags(rawValue: 2)
     }
 
+    /// Allocation, free or realloc.
     public var kind: Kind
+    /// How the trace's pointers behave.
     public var flags: Flags
+    /// The block's id: its name in the trace.
     public var id: UInt64
+    /// The id the block has after a realloc (`id` otherwise).
     public var newID: UInt64
+    /// The bytes requested (alloc, realloc).
     public var size: UInt64
     /// The 1-based line of the trace.
     public var line: Int
 
+    /// An operation; `newID` defaults to `id`.
     public init(kind: Kind, id: UInt64, newID: UInt64? = nil, size: UInt64 = 0, line: Int = 0, flags: Flags = []) {
         self.kind = kind
         self.flags = flags
@@ -139,16 +154,19 @@ public struct HeapOp: Hashable, Sendable {
     }
 
     /// `malloc(size)` as `id`.
+    /// - Complexity: O(1).
     public static func alloc(_ id: UInt64, _ size: UInt64, line: Int = 0) -> HeapOp {
         HeapOp(kind: .alloc, id: id, size: size, line: line)
     }
 
     /// `free(id)`.
+    /// - Complexity: O(1).
     public static func free(_ id: UInt64, line: Int = 0) -> HeapOp {
         HeapOp(kind: .free, id: id, line: line)
     }
 
     /// `realloc(id, size)`, keeping the id; an unknown id is a null pointer (malloc-lab semantics).
+    /// - Complexity: O(1).
     public static func realloc(_ id: UInt64, _ size: UInt64, line: Int = 0) -> HeapOp {
         HeapOp(kind: .realloc, id: id, size: size, line: line, flags: .unknownIsNull)
     }

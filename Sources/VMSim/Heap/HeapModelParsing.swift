@@ -20,14 +20,22 @@ extension HeapModel {
     /// The heap model's options as text (byte counts such as `8`, `4K`, `0x1000`), each named by
     /// the field it sets, for front ends that take them as strings.
     public struct Options: Hashable, Sendable {
+        /// The alignment, a byte count.
         public var alignment = "8"
+        /// The header, a byte count.
         public var header = "0"
+        /// The heap's first address, a byte count.
         public var base = "0"
+        /// When free neighbours merge.
         public var coalescing = Coalescing.immediate
+        /// The list order whose search lengths are reported.
         public var order = FreeListOrder.address
+        /// The heap limit, a byte count, or `nil` for none.
         public var heapLimit: String?
+        /// The initial heap, a byte count.
         public var initialHeap = "0"
 
+        /// The reference model's options.
         public init() {}
     }
 

@@ -1,11 +1,17 @@
 /// What memcheck's HEAP SUMMARY said, when a Valgrind log carries one.
 public struct MemcheckSummary: Hashable, Sendable {
+    /// Bytes still in use at exit.
     public var inUseAtExitBytes: UInt64
+    /// Blocks still in use at exit.
     public var inUseAtExitBlocks: UInt64
+    /// Allocations.
     public var allocs: UInt64
+    /// Frees.
     public var frees: UInt64
+    /// Bytes allocated.
     public var bytesAllocated: UInt64
 
+    /// A summary with memcheck's five counts.
     public init(inUseAtExitBytes: UInt64, inUseAtExitBlocks: UInt64, allocs: UInt64, frees: UInt64, bytesAllocated: UInt64) {
         self.inUseAtExitBytes = inUseAtExitBytes
         self.inUseAtExitBlocks = inUseAtExitBlocks
@@ -15,6 +21,7 @@ public struct MemcheckSummary: Hashable, Sendable {
     }
 
     /// Whether a simulation's counts equal memcheck's.
+    /// - Complexity: O(1).
     public func matches(_ stats: HeapStats) -> Bool {
         stats.allocs == allocs && stats.frees == frees && stats.bytesAllocated == bytesAllocated
             && stats.inUseAtExitBytes == inUseAtExitBytes && stats.inUseAtExitBlocks == inUseAtExitBlocks
@@ -26,7 +33,9 @@ public struct MemcheckSummary: Hashable, Sendable {
 public struct TraceWarning: Hashable, Sendable {
     /// The 1-based line, or nil for the trace as a whole.
     public var line: Int?
+    /// What is wrong.
     public var message: String
+    /// A warning about `line` (nil: the whole trace).
     public init(line: Int?, message: String) {
         self.line = line
         self.message = message
@@ -35,6 +44,7 @@ public struct TraceWarning: Hashable, Sendable {
 
 /// What a heap simulation saw of its trace.
 public struct HeapTraceSummary: Hashable, Sendable {
+    /// The trace as named.
     public var name: String
     /// `malloclab`, `valgrind` or `ops`.
     public var format: String
@@ -43,11 +53,15 @@ public struct HeapTraceSummary: Hashable, Sendable {
     /// How ids are shown: malloc-lab ids as signed numbers, Valgrind ids as addresses, OSTEP ids
     /// as `ptr[k]`.
     public var idStyle: IDStyle
+    /// Memcheck's HEAP SUMMARY, for a Valgrind log that has one.
     public var memcheck: MemcheckSummary?
+    /// The trace's warnings.
     public var warnings: [TraceWarning]
 
+    /// Signed numbers, hexadecimal addresses, or `ptr[k]`.
     public enum IDStyle: String, Hashable, Sendable { case number, address, pointerIndex }
 
+    /// A summary of a trace that was read.
     public init(name: String, format: String, ops: UInt64, idStyle: IDStyle, memcheck: MemcheckSummary? = nil, warnings: [TraceWarning] = []) {
         self.name = name
         self.format = format
@@ -58,6 +72,7 @@ public struct HeapTraceSummary: Hashable, Sendable {
     }
 
     /// An id as the trace writes it.
+    /// - Complexity: O(1).
     public func describe(_ id: UInt64) -> String {
         switch idStyle {
         case .number: "id \(Int64(bitPattern: id))"
@@ -69,10 +84,14 @@ public struct HeapTraceSummary: Hashable, Sendable {
 
 /// The outcome of `vmsim heap`: the trace, the model and one result per policy.
 public struct HeapReport: Sendable {
+    /// The trace that was replayed.
     public var trace: HeapTraceSummary
+    /// The model every policy ran under.
     public var model: HeapModel
+    /// One result per policy, in the order given.
     public var results: [HeapResult]
 
+    /// A report of a finished run.
     public init(trace: HeapTraceSummary, model: HeapModel, results: [HeapResult]) {
         self.trace = trace
         self.model = model

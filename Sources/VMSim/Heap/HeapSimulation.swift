@@ -1,5 +1,6 @@
 /// How much invariant checking a heap simulation does.
 public enum HeapChecking: Sendable {
+    /// No checks.
     case off
     /// After every operation: the blocks it touched and their neighbours, blocks never overlapping
     /// (against a shadow set of allocated blocks), free + allocated = heap size; the whole heap at
@@ -21,7 +22,9 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     /// Sample the heap at about this many to twice this many points.
     static var sampleTarget: Int { 128 }
 
+    /// The allocator, with its heap after the operations replayed so far.
     public var allocator: Allocator
+    /// How much invariant checking the run does.
     public let checking: HeapChecking
     /// How many of the largest unfreed blocks `finish` lists.
     public var leakLimit = 10
@@ -61,6 +64,8 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     /// Allocated blocks by address, when checking.
     @usableFromInline var shadow = FreeBlockTree(seed: 3, augmented: false)
 
+    /// A simulation over `allocator`, which may already hold blocks; counts start at 0.
+    /// - Complexity: O(1).
     public init(allocator: Allocator, checking: HeapChecking = .off) {
         self.allocator = allocator
         self.checking = checking
@@ -87,6 +92,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     }
 
     /// Replays an array of operations (tests and examples).
+    /// - Complexity: as `run(_:)` over a buffer.
     public mutating func run(_ ops: [HeapOp]) {
         ops.withUnsafeBufferPointer { run($0) }
     }

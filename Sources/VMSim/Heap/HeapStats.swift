@@ -1,5 +1,6 @@
 /// A problem in the trace's use of the heap, reported with its line while the run goes on.
 public struct HeapDiagnostic: Hashable, Sendable {
+    /// The problem.
     public enum Kind: String, Hashable, Sendable, CaseIterable {
         /// free of a block already freed.
         case doubleFree = "double-free"
@@ -17,15 +18,18 @@ public struct HeapDiagnostic: Hashable, Sendable {
         case idReused = "id-reused"
     }
 
+    /// The problem.
     public var kind: Kind
     /// The trace line of the operation.
     public var line: Int
+    /// The block's id.
     public var id: UInt64
     /// The request size, for allocation problems.
     public var size: UInt64
     /// The line where the block was freed (double free, realloc of freed) or allocated (id reused).
     public var earlierLine: Int
 
+    /// A diagnostic at `line`.
     public init(kind: Kind, line: Int, id: UInt64, size: UInt64 = 0, earlierLine: Int = 0) {
         self.kind = kind
         self.line = line
@@ -37,11 +41,13 @@ public struct HeapDiagnostic: Hashable, Sendable {
 
 /// A block still allocated at the end of the trace.
 public struct HeapLeak: Hashable, Sendable {
+    /// The block's id.
     public var id: UInt64
     /// Bytes requested.
     public var size: UInt64
     /// The trace line that allocated it (or last resized it).
     public var line: Int
+    /// An unfreed block.
     public init(id: UInt64, size: UInt64, line: Int) {
         self.id = id
         self.size = size
@@ -53,11 +59,15 @@ public struct HeapLeak: Hashable, Sendable {
 public struct HeapSample: Hashable, Sendable {
     /// Operations done so far.
     public var op: UInt64
+    /// The heap's size.
     public var heapSize: UInt64
     /// Bytes requested by the live blocks.
     public var payload: UInt64
+    /// Bytes in free blocks.
     public var freeBytes: UInt64
+    /// The largest free block.
     public var largestFree: UInt64
+    /// The free-list length.
     public var freeBlocks: Int
 
     /// 1 - largest free block / free bytes (0 without free bytes).
@@ -85,18 +95,25 @@ public struct HeapStats: Hashable, Sendable {
     public var peakPayload: UInt64 = 0
     /// Padding and headers of the allocated blocks, in bytes: at the end, and the most at any point.
     public var internalFragmentationAtExit: UInt64 = 0
+    /// The most padding and headers at any point.
     public var internalFragmentationMax: UInt64 = 0
     /// Free-list length: at the end, the most, and the mean over operations.
     public var freeBlocksAtExit = 0
+    /// The longest free list.
     public var freeBlocksMax = 0
+    /// The mean free-list length over operations.
     public var freeBlocksMean = 0.0
     /// 1 - largest free / free bytes: at the end, and the mean and most over the samples.
     public var externalFragmentationAtExit = 0.0
+    /// The mean over the samples.
     public var externalFragmentationMean = 0.0
+    /// The largest over the samples.
     public var externalFragmentationMax = 0.0
+    /// The free-list search lengths.
     public var search = SearchCounters()
     /// Bytes and blocks still allocated at the end.
     public var inUseAtExitBytes: UInt64 = 0
+    /// Blocks still allocated at the end.
     public var inUseAtExitBlocks: UInt64 = 0
     /// How many of each diagnostic there were (the first ones are in `diagnostics`).
     public var diagnosticCounts: [HeapDiagnostic.Kind: UInt64] = [:]
@@ -109,12 +126,16 @@ public struct HeapStats: Hashable, Sendable {
     /// The first invariant violation found when checking was on (a bug in VMSim), else nil.
     public var invariantViolation: String?
 
+    /// Zero counts.
     public init() {}
 
     /// CS:APP's utilization: peak payload / final heap size (0 for an empty heap).
     public var peakUtilization: Double { heapSize == 0 ? 0 : Double(peakPayload) / Double(heapSize) }
 
+    /// How many diagnostics of `kind` there were.
+    /// - Complexity: O(1) expected.
     public func count(_ kind: HeapDiagnostic.Kind) -> UInt64 { diagnosticCounts[kind] ?? 0 }
+    /// Frees of blocks already freed.
     public var doubleFrees: UInt64 { count(.doubleFree) }
     /// Frees and reallocs of addresses never allocated.
     public var invalidFrees: UInt64 { count(.invalidFree) + count(.invalidRealloc) }

@@ -23,6 +23,8 @@ public struct TLSFIndex: Sendable {
     @usableFromInline var next: ContiguousArray<Int32> = []
     @usableFromInline var prev: ContiguousArray<Int32> = []
 
+    /// An empty index.
+    /// - Complexity: O(1): a fixed table of list heads.
     public init() {
         heads = ContiguousArray(repeating: -1, count: Self.firstLevelCount * Self.secondLevelCount)
         secondLevelMaps = ContiguousArray(repeating: 0, count: Self.firstLevelCount)

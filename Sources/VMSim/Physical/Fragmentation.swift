@@ -2,8 +2,11 @@
 public enum Fragmentation {
     /// `struct contig_page_info`.
     public struct ContigPageInfo: Hashable, Sendable {
+        /// `free_pages`: free pages over all orders.
         public var freePages: Int
+        /// `free_blocks_total`: free blocks over all orders.
         public var freeBlocksTotal: Int
+        /// `free_blocks_suitable`: blocks of the suitable order the free blocks could provide.
         public var freeBlocksSuitable: Int
     }
 

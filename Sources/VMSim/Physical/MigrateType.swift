@@ -4,11 +4,17 @@
 /// memory isolation built in, so `MIGRATE_TYPES` is 6 and /proc/pagetypeinfo has six columns.
 /// Allocations use the first three (`MIGRATE_PCPTYPES`); the others are never populated here.
 public enum MigrateType: UInt8, CaseIterable, Sendable, CustomStringConvertible {
+    /// `MIGRATE_UNMOVABLE`: kernel allocations that never move.
     case unmovable = 0
+    /// `MIGRATE_MOVABLE`: user pages, which compaction could move.
     case movable = 1
+    /// `MIGRATE_RECLAIMABLE`: caches that reclaim could free.
     case reclaimable = 2
+    /// `MIGRATE_HIGHATOMIC`: the high-order atomic reserve (empty here).
     case highAtomic = 3
+    /// `MIGRATE_CMA`: the contiguous memory allocator's pageblocks (empty here).
     case cma = 4
+    /// `MIGRATE_ISOLATE`: pageblocks isolated for offlining or compaction (empty here).
     case isolate = 5
 
     /// `MIGRATE_TYPES`.
@@ -28,9 +34,11 @@ public enum MigrateType: UInt8, CaseIterable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// The kernel's name.
     public var description: String { kernelName }
 
     /// Parses the script spelling (`unmovable`, `movable`, `reclaimable`, case-insensitive).
+    /// - Complexity: O(n) in the length of `requestName`.
     public init?(requestName: String) {
         switch requestName.lowercased() {
         case "unmovable": self = .unmovable
@@ -56,10 +64,15 @@ public enum MigrateType: UInt8, CaseIterable, Sendable, CustomStringConvertible 
 /// `CONFIG_ZONE_DMA32` and `CONFIG_ZONE_DEVICE` (so `MAX_NR_ZONES` is 5). VMSim populates DMA,
 /// DMA32 and Normal; Movable and Device always exist but are empty, as on most machines.
 public enum ZoneType: Int, CaseIterable, Sendable, Comparable, CustomStringConvertible {
+    /// `ZONE_DMA`: the first 16 MiB.
     case dma = 0
+    /// `ZONE_DMA32`: up to 4 GiB.
     case dma32 = 1
+    /// `ZONE_NORMAL`: the rest.
     case normal = 2
+    /// `ZONE_MOVABLE`: always empty here.
     case movable = 3
+    /// `ZONE_DEVICE`: always empty here.
     case device = 4
 
     /// `MAX_NR_ZONES`.
@@ -76,6 +89,7 @@ public enum ZoneType: Int, CaseIterable, Sendable, Comparable, CustomStringConve
         }
     }
 
+    /// The kernel's name.
     public var description: String { kernelName }
 
     /// `sysctl_lowmem_reserve_ratio[]` defaults: 256 for DMA and DMA32, 32 for Normal, 0 above.
@@ -88,6 +102,7 @@ public enum ZoneType: Int, CaseIterable, Sendable, Comparable, CustomStringConve
     }
 
     /// Parses a zone name that a script may populate (`DMA`, `DMA32`, `Normal`, case-insensitive).
+    /// - Complexity: O(n) in the length of `configName`.
     public init?(configName: String) {
         switch configName.lowercased() {
         case "dma": self = .dma
@@ -97,5 +112,7 @@ public enum ZoneType: Int, CaseIterable, Sendable, Comparable, CustomStringConve
         }
     }
 
+    /// Orders zones as the kernel numbers them, DMA lowest.
+    /// - Complexity: O(1).
     public static func < (a: ZoneType, b: ZoneType) -> Bool { a.rawValue < b.rawValue }
 }

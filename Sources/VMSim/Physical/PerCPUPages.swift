@@ -76,11 +76,17 @@ public enum PerCPUSizing {
 extension PhysicalMemory {
     /// Per-CPU list state of one CPU for one zone, for reports.
     public struct PCPState: Hashable, Sendable {
+        /// The CPU.
         public var cpu: Int
+        /// `pcp->count`: pages on its lists.
         public var count: Int
+        /// `pcp->high`: the count at which a free drains a batch.
         public var high: Int
+        /// `pcp->batch`: pages moved per refill or drain.
         public var batch: Int
+        /// `pcp->high_min`.
         public var highMin: Int
+        /// `pcp->high_max`.
         public var highMax: Int
     }
 

@@ -53,14 +53,18 @@ public struct PhysicalStats: Hashable, Sendable {
     public var pgfree = 0
     /// Successful `alloc_pages` calls and failed ones.
     public var allocations = 0
+    /// Failed `alloc_pages` calls.
     public var allocationFailures = 0
     /// Allocations that had to take a block from another migrate type's lists
     /// (the `mm_page_alloc_extfrag` tracepoint), and how many of those claimed the whole pageblock.
     public var fallbacks = 0
+    /// Fallbacks that claimed the whole pageblock.
     public var fallbackClaims = 0
     /// Per-CPU refills from the buddy lists (`rmqueue_bulk`) and drains back (`free_pcppages_bulk`).
     public var pcpRefills = 0
+    /// Per-CPU drains back to the buddy lists.
     public var pcpDrains = 0
+    /// Zero counts.
     public init() {}
 }
 
@@ -83,8 +87,10 @@ public struct PageAllocation: Hashable, Sendable {
 
     /// The first pfn of the block, or `nil`.
     public var pfn: Int?
+    /// What the caller must do next.
     public var advice: Advice
 
+    /// An outcome: the block at `pfn` (or none) and the advice.
     public init(pfn: Int?, advice: Advice) {
         self.pfn = pfn
         self.advice = advice
@@ -93,20 +99,31 @@ public struct PageAllocation: Hashable, Sendable {
 
 /// Why an allocation failed: the first zone's state when no zone could satisfy it.
 public struct AllocationFailure: Hashable, Sendable, CustomStringConvertible {
+    /// The order asked for.
     public var order: Int
+    /// The migrate type asked for.
     public var migratetype: MigrateType
     /// Per zone tried, in zonelist order: the zone, its free pages, the watermark and the
     /// lowmem reserve that applied, and whether a block of a suitable order was free.
     public struct ZoneState: Hashable, Sendable {
+        /// The zone.
         public var zone: ZoneType
+        /// Its free pages.
         public var free: Int
+        /// The watermark the request was checked against, in pages.
         public var watermark: Int
+        /// Its name: `min`, `low` or `high`.
         public var watermarkName: String
+        /// The lowmem reserve that applied, in pages.
         public var reserve: Int
+        /// Whether a free block of the order or above was on its lists.
         public var hasSuitableBlock: Bool
     }
+    /// The zones tried, in zonelist order.
     public var zones: [ZoneState]
 
+    /// The kernel's failure line: `page allocation failure: order:O, migratetype:T; ZONE: why`.
+    /// - Complexity: O(zones).
     public var description: String {
         var parts: [String] = []
         for z in zones {
@@ -153,6 +170,7 @@ public struct PhysicalMemory: Sendable {
     /// The populated zones, in ascending `ZoneType` order.
     public internal(set) var zones: [Zone]
     /// Event counters.
+    /// - Complexity: O(zones).
     public var stats: PhysicalStats {
         var s = counters
         for z in zones { s.pgalloc[z.type.rawValue] = z.pgalloc }

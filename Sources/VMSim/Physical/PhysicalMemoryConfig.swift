@@ -1,8 +1,11 @@
 /// One zone to populate: its type and its size in pages. Zones are laid out in `ZoneType`
 /// order, each starting where the previous one ends, the first at pfn 0.
 public struct ZoneSpec: Hashable, Sendable {
+    /// The zone type: DMA, DMA32 or Normal.
     public var type: ZoneType
+    /// Its size in 4 KiB pages.
     public var pages: Int
+    /// A zone of `pages` pages.
     public init(type: ZoneType, pages: Int) {
         self.type = type
         self.pages = pages
@@ -33,6 +36,7 @@ public struct PhysicalMemoryConfig: Hashable, Sendable {
     /// The largest configurable `MAX_PAGE_ORDER`.
     public static let maxMaxOrder = 20
 
+    /// A configuration; check `problem` before building it.
     public init(zones: [ZoneSpec], cpus: Int = 1, pcpEnabled: Bool = true, maxOrder: Int = 10,
                 minFreeKbytes: Int? = nil, watermarkScaleFactor: Int = 10) {
         self.zones = zones
@@ -44,11 +48,13 @@ public struct PhysicalMemoryConfig: Hashable, Sendable {
     }
 
     /// One Normal zone of `pages` pages, the layout of `memory SIZE` in a buddy script.
+    /// - Complexity: O(1).
     public static func normal(pages: Int, cpus: Int = 1) -> PhysicalMemoryConfig {
         PhysicalMemoryConfig(zones: [ZoneSpec(type: .normal, pages: pages)], cpus: cpus)
     }
 
     /// Why this configuration cannot be built, or `nil` when it can.
+    /// - Complexity: O(zones).
     public var problem: String? {
         if zones.isEmpty { return "no memory: give `memory SIZE` or `zone NAME SIZE` lines" }
         var total = 0

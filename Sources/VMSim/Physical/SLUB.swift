@@ -12,6 +12,7 @@ public struct KmemCache: Sendable {
     public let align: Int
     /// `oo_order(s->oo)` and `oo_objects(s->oo)`: the preferred slab order and its object count.
     public let order: Int
+    /// Objects in a slab of the preferred order.
     public let objectsPerSlab: Int
     /// `s->min`: the fallback slab order (`get_order(size)`) used when the preferred one fails.
     public let minOrder: Int
@@ -52,8 +53,10 @@ struct Slab: Sendable {
 
 /// An object handed out by SLUB: its cache, slab and index in the slab.
 public struct SlabObject: Hashable, Sendable {
+    /// The cache's index in `SlabAllocator.caches`.
     public let cache: Int
     let slab: Int32
+    /// The object's index in its slab.
     public let index: Int
 }
 
@@ -213,6 +216,7 @@ public struct SlabAllocator: Sendable {
 
     /// A reason a cache cannot be created.
     public struct CacheError: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The reason, in a sentence.
         public let description: String
         init(_ d: String) { description = d }
     }

@@ -4,10 +4,15 @@
 public enum Watermarks {
     /// The four watermarks of one zone, in pages (`zone->_watermark[]`).
     public struct Levels: Hashable, Sendable {
+        /// `WMARK_MIN`: below it only the slow path's callers allocate.
         public var min: Int
+        /// `WMARK_LOW`: the fast path's mark; below it kswapd is woken.
         public var low: Int
+        /// `WMARK_HIGH`: where kswapd stops reclaiming.
         public var high: Int
+        /// `WMARK_PROMO`: the mark for NUMA promotion.
         public var promo: Int
+        /// Watermarks of these values.
         public init(min: Int, low: Int, high: Int, promo: Int) {
             self.min = min; self.low = low; self.high = high; self.promo = promo
         }
@@ -15,6 +20,7 @@ public enum Watermarks {
 
     /// Which watermark an allocation is checked against (`ALLOC_WMARK_*`).
     public enum Mark: Int, Sendable {
+        /// `ALLOC_WMARK_MIN`, `ALLOC_WMARK_LOW`, `ALLOC_WMARK_HIGH`.
         case min = 0, low = 1, high = 2
     }
 

@@ -20,6 +20,7 @@
 /// - Complexity: O(1) per reference; at most `2 × frames` entries of 16 bytes of list and 16 bytes
 ///   of map.
 public struct ARCPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     @usableFromInline static var nodePrefetchThreshold: Int { 1 << 15 }
     @usableFromInline static let inT1: UInt8 = 0, inT2: UInt8 = 1, inB1: UInt8 = 2, inB2: UInt8 = 3
@@ -33,6 +34,8 @@ public struct ARCPolicy: ReplacementPolicy {
     @usableFromInline var p: Double = 0
     @usableFromInline var used: Int32 = 0
 
+    /// An empty ARC over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -41,9 +44,13 @@ public struct ARCPolicy: ReplacementPolicy {
         ghosts = GhostNumbers(firstNumber: frames)
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// Starts loading the list node of `page`, when it is resident and the nodes outgrow the cache.
+    /// - Complexity: O(1) expected (one map lookup); the policy is not changed.
     @inlinable
     public mutating func prefetchNode(_ page: UInt64) {
         // Only worth a second probe when the nodes outgrow the cache.
@@ -55,6 +62,8 @@ public struct ARCPolicy: ReplacementPolicy {
     @inlinable @inline(__always)
     static func pack(_ node: Int32, _ list: UInt8) -> UInt64 { UInt64(UInt32(bitPattern: node)) | UInt64(list) << 32 }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1).
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let i = map.index(of: page)

@@ -15,6 +15,7 @@
 /// - Complexity: O(1) per reference plus O(frames) per tick, so O(1) amortized with the default
 ///   interval; 25 bytes of list, counter and bit per frame and 16 bytes of map.
 public struct AgingPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     /// References between two ticks.
     public let interval: Int
@@ -28,7 +29,10 @@ public struct AgingPolicy: ReplacementPolicy {
     @usableFromInline var untilTick: Int
     @usableFromInline var used: Int32 = 0
 
+    /// An empty aging policy over `frames` page frames.
     /// - Parameter interval: references between ticks; `nil` means `frames`.
+    /// - Parameter frames: the page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int, interval: Int? = nil) {
         precondition(frames > 0)
         self.frames = frames
@@ -39,12 +43,16 @@ public struct AgingPolicy: ReplacementPolicy {
         ranks = ContiguousArray(repeating: ListEnds(), count: 512)
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
     @inlinable
     func rank(_ s: Int32) -> Int { (referenced[Int(s)] ? 256 : 0) | Int(counter[Int(s)]) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1), plus O(frames) on every tick (every `interval` references).
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         untilTick -= 1

@@ -18,6 +18,7 @@
 /// - Complexity: O(1) amortized per reference (every bit REPLACE clears was set by a hit); at most
 ///   `2 × frames` entries of 16 bytes of list, 2 bytes of state and 16 bytes of map.
 public struct CARPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     @usableFromInline static let inT1: UInt8 = 0, inT2: UInt8 = 1, inB1: UInt8 = 2, inB2: UInt8 = 3
 
@@ -31,6 +32,8 @@ public struct CARPolicy: ReplacementPolicy {
     @usableFromInline var p: Double = 0
     @usableFromInline var used: Int32 = 0
 
+    /// An empty CAR over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -39,9 +42,13 @@ public struct CARPolicy: ReplacementPolicy {
         ghosts = GhostNumbers(firstNumber: frames)
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1) amortized.
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let n = map.find(page)

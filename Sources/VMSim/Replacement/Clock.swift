@@ -10,6 +10,7 @@
 /// - Complexity: O(1) amortized per reference (each decrement during a sweep repays an increment
 ///   made by a hit); 25 bytes per frame.
 public struct ClockPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     /// The counter's cap, `2^bits - 1`.
     public let maxCount: UInt8
@@ -19,6 +20,7 @@ public struct ClockPolicy: ReplacementPolicy {
     @usableFromInline var hand: Int = 0
 
     /// A CLOCK over `frames` frames with a `bits`-bit counter per page (1...8).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int, bits: Int = 1) {
         precondition(frames > 0)
         precondition((1...8).contains(bits), "CLOCK counters have 1 to 8 bits")
@@ -31,9 +33,13 @@ public struct ClockPolicy: ReplacementPolicy {
         counts.reserveCapacity(upfrontCapacity(frames))
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1) amortized.
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let slot = map.find(page)

@@ -37,6 +37,7 @@ import CVMSimSupport
 ///   may move a hand past O(frames) entries; at most `2 × frames` entries of 24 bytes and 16 bytes
 ///   of map.
 public struct ClockProPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     @usableFromInline static var nodePrefetchThreshold: Int { 1 << 15 }
     @usableFromInline static let hot: UInt8 = 0, cold: UInt8 = 1, test: UInt8 = 2
@@ -63,6 +64,8 @@ public struct ClockProPolicy: ReplacementPolicy {
     @usableFromInline var coldTarget: Int
     @usableFromInline var used: Int32 = 0
 
+    /// An empty CLOCK-Pro over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -72,9 +75,13 @@ public struct ClockProPolicy: ReplacementPolicy {
         ring.reserveCapacity(min(2 * frames, 1 << 16))
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// Starts loading the list node of `page`, when it is resident and the nodes outgrow the cache.
+    /// - Complexity: O(1) expected (one map lookup); the policy is not changed.
     @inlinable
     public mutating func prefetchNode(_ page: UInt64) {
         // Only worth a second probe when the nodes outgrow the cache.
@@ -83,6 +90,8 @@ public struct ClockProPolicy: ReplacementPolicy {
         if n != .max { ring.withUnsafeBufferPointer { vmsim_prefetch($0.baseAddress! + Int(n)) } }
     }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1) amortized in practice; a single miss may sweep many entries.
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let n = map.find(page)

@@ -7,11 +7,14 @@
 ///
 /// - Complexity: O(1) per reference; 16 bytes of map and 8 bytes of ring per frame.
 public struct FIFOPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var ring: ContiguousArray<UInt64>
     @usableFromInline var hand: Int32 = 0
 
+    /// An empty FIFO over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -20,9 +23,13 @@ public struct FIFOPolicy: ReplacementPolicy {
         ring.reserveCapacity(upfrontCapacity(frames))
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1).
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let slot = map.find(page)

@@ -13,6 +13,7 @@
 /// - Complexity: O(1) per reference; 16 bytes of list, 4 bytes of bucket number and 16 bytes of map
 ///   per frame, and at most one 40-byte bucket per frame.
 public struct LFUPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     @usableFromInline static var nodePrefetchThreshold: Int { 1 << 15 }
     @usableFromInline var map: PageMap<Int32>
@@ -27,6 +28,8 @@ public struct LFUPolicy: ReplacementPolicy {
     @usableFromInline var bucketNumbers: GhostNumbers
     @usableFromInline var used: Int32 = 0
 
+    /// An empty LFU over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -36,9 +39,13 @@ public struct LFUPolicy: ReplacementPolicy {
         bucketNumbers = GhostNumbers(firstNumber: 0)
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// Starts loading the list node of `page`, when it is resident and the nodes outgrow the cache.
+    /// - Complexity: O(1) expected (one map lookup); the policy is not changed.
     @inlinable
     public mutating func prefetchNode(_ page: UInt64) {
         // Only worth a second probe when the nodes outgrow the cache.
@@ -47,6 +54,8 @@ public struct LFUPolicy: ReplacementPolicy {
         if n != .max { nodes.prefetchNode(n) }
     }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1).
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let n = map.find(page)

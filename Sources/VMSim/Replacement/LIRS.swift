@@ -27,6 +27,7 @@
 /// - Complexity: O(1) amortized per reference (each entry pruned from S was pushed once); at most
 ///   `2 × frames` entries of 32 bytes of list, two bytes of state and 16 bytes of map.
 public struct LIRSPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     @usableFromInline static var nodePrefetchThreshold: Int { 1 << 15 }
     /// Frames for LIR pages and for resident HIR pages.
@@ -43,6 +44,8 @@ public struct LIRSPolicy: ReplacementPolicy {
     @usableFromInline var lirCount = 0
     @usableFromInline var used: Int32 = 0
 
+    /// An empty LIRS over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -54,9 +57,13 @@ public struct LIRSPolicy: ReplacementPolicy {
         ghosts = GhostNumbers(firstNumber: frames)
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// Starts loading the list node of `page`, when it is resident and the nodes outgrow the cache.
+    /// - Complexity: O(1) expected (one map lookup); the policy is not changed.
     @inlinable
     public mutating func prefetchNode(_ page: UInt64) {
         // Only worth a second probe when the nodes outgrow the cache.
@@ -68,6 +75,8 @@ public struct LIRSPolicy: ReplacementPolicy {
     @inlinable
     func isResident(_ n: Int32) -> Bool { Int(n) < frames }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1) amortized.
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let n = map.find(page)

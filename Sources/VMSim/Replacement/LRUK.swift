@@ -11,6 +11,7 @@
 ///   otherwise (`SlotHeap`, keyed by the second-to-last reference); 16 bytes of list, 24 bytes of
 ///   history and heap, and 16 bytes of map per frame.
 public struct LRUKPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var nodes: IndexLinks
@@ -24,6 +25,8 @@ public struct LRUKPolicy: ReplacementPolicy {
     @usableFromInline var time: UInt64 = 0
     @usableFromInline var used: Int32 = 0
 
+    /// An empty LRU-K over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -31,9 +34,13 @@ public struct LRUKPolicy: ReplacementPolicy {
         nodes = IndexLinks(count: frames)
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(log n) in the resident pages (O(1) for a hit on a page referenced once and for a miss that evicts one).
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         time &+= 1

@@ -23,6 +23,7 @@
 ///   every deactivation undoes an activation); 16 bytes of list, 2 bytes of state and 16 bytes of
 ///   map per frame.
 public struct Linux2ListPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     /// `inactive_is_low`'s ratio for this memory size.
     public let inactiveRatio: Int
@@ -33,6 +34,8 @@ public struct Linux2ListPolicy: ReplacementPolicy {
     @usableFromInline var activeList = ListEnds(), inactiveList = ListEnds()
     @usableFromInline var used: Int32 = 0
 
+    /// An empty pair of Linux active/inactive lists over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -42,6 +45,7 @@ public struct Linux2ListPolicy: ReplacementPolicy {
     }
 
     /// `inactive_is_low`'s ratio for `pages` 4 KiB pages: `int_sqrt(10 × gb)`, or 1 below 1 GiB.
+    /// - Complexity: O(√(pages / 2^18)).
     public static func inactiveRatio(pages: Int) -> Int {
         let gb = pages >> 18
         guard gb > 0 else { return 1 }
@@ -50,9 +54,13 @@ public struct Linux2ListPolicy: ReplacementPolicy {
         return r
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1) amortized.
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let n = map.find(page)

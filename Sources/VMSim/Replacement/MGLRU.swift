@@ -31,7 +31,9 @@
 ///   reference to the page); 16 bytes of list, 17 bytes of generation and times, and 16 bytes of
 ///   map per frame.
 public struct MGLRUPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
+    /// The most and the fewest generations that exist at once (`MAX_NR_GENS`, `MIN_NR_GENS`).
     public static let maxGenerations = 4, minGenerations = 2
 
     @usableFromInline var map: PageMap<Int32>
@@ -48,6 +50,8 @@ public struct MGLRUPolicy: ReplacementPolicy {
     @usableFromInline var now: UInt64 = 0
     @usableFromInline var used: Int32 = 0
 
+    /// An empty multi-generational LRU over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -55,9 +59,13 @@ public struct MGLRUPolicy: ReplacementPolicy {
         nodes = IndexLinks(count: frames)
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1) amortized.
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         now &+= 1

@@ -57,6 +57,7 @@ public struct MRCRequest: Hashable, Sendable {
 
     /// Whether the curve needs the trace's distinct pages before the main pass: simulated sizes at
     /// or above them take only the compulsory misses and are not simulated.
+    /// - Complexity: O(sizes).
     public var needsDistinctPages: Bool {
         simulates && (policy.needsNextUse || (sizes ?? []).contains { $0 > Self.largeSize })
     }
@@ -76,6 +77,7 @@ public struct MRCRequest: Hashable, Sendable {
 ///     let report = try run.report(trace: "t", format: "plain", pageSize: nil)
 public final class MRCRun: @unchecked Sendable {
     // Unchecked: `feed` is the only mutating entry point and is not reentrant (as `PagingRun`).
+    /// What the curve is of: policy, sizes, sampling, window.
     public let request: MRCRequest
     private var exact: StackDistances?
     private var shards: SHARDS?
@@ -91,6 +93,8 @@ public final class MRCRun: @unchecked Sendable {
     /// - Parameter distinctPages: the trace's distinct pages, when a pre-pass counted them (required
     ///   when `request.needsDistinctPages`).
     /// - Throws: `SpecError` when the request needs the distinct pages and none are given.
+    /// - Parameter request: the policy, sizes, sampling and window of the curve.
+    /// - Complexity: O(sizes × min(size, 2^16)) to allocate the simulators of a size sweep, O(1) otherwise.
     public init(_ request: MRCRequest, distinctPages: Int? = nil) throws(SpecError) {
         if request.needsDistinctPages && distinctPages == nil {
             throw SpecError("a curve of \(request.policy) at these sizes needs the trace's distinct pages before the main pass")

@@ -15,6 +15,7 @@
 /// - Complexity: O(1) amortized per reference (a tick moves only pages referenced since the
 ///   previous tick); 32 bytes per frame.
 public struct NRUPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     /// References between two clearings of the R bits.
     public let interval: Int
@@ -27,7 +28,11 @@ public struct NRUPolicy: ReplacementPolicy {
     @usableFromInline var rng: SimRandom
     @usableFromInline var untilTick: Int
 
+    /// An empty NRU policy over `frames` page frames.
     /// - Parameter interval: references between clock ticks; `nil` means `frames`.
+    /// - Parameter frames: the page frames (at least 1).
+    /// - Parameter seed: seeds the choice within the lowest class.
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int, interval: Int? = nil, seed: UInt64) {
         precondition(frames > 0)
         self.frames = frames
@@ -37,15 +42,21 @@ public struct NRUPolicy: ReplacementPolicy {
         map = PageMap(expectedCount: upfrontCapacity(frames))
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// Sets the modified bit of the page in `slot`, moving it to its (R, M) class.
+    /// - Complexity: O(1).
     @inlinable
     public mutating func noteStore(_ slot: Int32) {
         let c = klass[Int(slot)]
         if c & 1 == 0 { move(slot, to: c | 1) }
     }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1), plus the pages referenced since the previous tick on a tick: O(1) amortized.
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         untilTick -= 1

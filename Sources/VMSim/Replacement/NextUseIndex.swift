@@ -15,6 +15,7 @@ public struct NextUseIndex: Sendable {
     /// The most accesses the index can hold (indices are 32-bit, `UInt32.max` marks "never").
     public static let capacity = Int(UInt32.max - 1)
 
+    /// An empty index.
     public init() {}
 
     /// The number of accesses recorded.
@@ -55,6 +56,7 @@ public struct NextUseIndex: Sendable {
     }
 
     /// Releases the last-reference map once recording is done (it is not needed to annotate).
+    /// - Complexity: O(1) (the map's memory is released).
     public mutating func finishRecording() {
         distinctAtFinish = last.count
         last = PageMap(expectedCount: 0)

@@ -10,7 +10,9 @@
 /// - Complexity: O(log n) per reference (an indexed binary max-heap over frames keyed by next use);
 ///   48 bytes per frame.
 public struct OPTPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
+    /// True: OPT needs each access's next use.
     public static var needsNextUse: Bool { true }
 
     @usableFromInline var map: PageMap<Int32>
@@ -23,6 +25,8 @@ public struct OPTPolicy: ReplacementPolicy {
     /// References seen so far.
     @usableFromInline var time: UInt64 = 0
 
+    /// An empty Belady's OPT over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -41,9 +45,13 @@ public struct OPTPolicy: ReplacementPolicy {
             : (1 << 63) | ((1 << 63) - 1 - (time & ((1 << 63) - 1)))
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(log frames).
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let now = time

@@ -13,6 +13,7 @@ public struct TraceSummary: Hashable, Sendable {
     /// Distinct pages, when the run computed them (OPT's pre-pass does).
     public var distinctPages: Int?
 
+    /// A summary of a trace that was read.
     public init(name: String, format: String, pageSize: PageSize?, accesses: UInt64, writes: UInt64, distinctPages: Int? = nil) {
         self.name = name
         self.format = format
@@ -25,10 +26,14 @@ public struct TraceSummary: Hashable, Sendable {
 
 /// The outcome of `vmsim paging`: the trace and one result per (policy, frames) pair.
 public struct PagingReport: Hashable, Sendable {
+    /// The trace that was replayed.
     public var trace: TraceSummary
+    /// The seed of the randomised policies.
     public var seed: UInt64
+    /// One result per (policy, frames) pair, policies outer.
     public var results: [PagingResult]
 
+    /// A report of a finished run.
     public init(trace: TraceSummary, seed: UInt64, results: [PagingResult]) {
         self.trace = trace
         self.seed = seed

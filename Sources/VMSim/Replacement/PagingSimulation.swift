@@ -13,6 +13,7 @@ public struct PagingStats: Hashable, Sendable {
     /// References that were stores.
     public var writes: UInt64 = 0
 
+    /// Zero counts.
     public init() {}
 
     /// misses / accesses (0 for an empty trace).
@@ -28,12 +29,15 @@ public struct PagingStats: Hashable, Sendable {
 ///     pages.withUnsafeBufferPointer { sim.run($0) }
 ///     sim.stats.misses
 public struct PagingSimulation<Policy: ReplacementPolicy>: Sendable {
+    /// The policy, with its state after the batches replayed so far.
     public var policy: Policy
     @usableFromInline var counters = PagingStats()
     /// The counts so far.
     public var stats: PagingStats { counters }
     @usableFromInline var dirty: ContiguousArray<Bool>
 
+    /// A simulation of `policy`, which may already hold pages, with every counter at 0.
+    /// - Complexity: O(1); the per-frame dirty bits are reserved for min(frames, 2^16) frames.
     public init(policy: Policy) {
         self.policy = policy
         dirty = []
@@ -115,13 +119,16 @@ public struct PagingSimulation<Policy: ReplacementPolicy>: Sendable {
 public struct MissingNextUse: Error, Hashable, Sendable, CustomStringConvertible {
     /// The policy, and the index (from the first reference of the run) of the reference.
     public var policy: String
+    /// The index of the reference (from the first of the run) that had no next use.
     public var reference: UInt64
 
+    /// The error for reference `reference` of a run of `policy`.
     public init(policy: String, reference: UInt64) {
         self.policy = policy
         self.reference = reference
     }
 
+    /// What was missing and how to provide it.
     public var description: String {
         "\(policy) needs each reference's next use (Belady's oracle), and reference \(reference) carries none; "
             + "fill PageAccess.nextUse with NextUseIndex, or replay an array with run(pages:), which computes it"

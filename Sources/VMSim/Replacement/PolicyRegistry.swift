@@ -14,7 +14,11 @@ public struct RegisteredPolicy: Hashable, Sendable {
     public let needsNextUse: Bool
     let make: @Sendable (PolicySpec, Int, UInt64) -> any BatchSimulator<PageAccess, PagingResult>
 
+    /// Registered policies are equal when their names are.
+    /// - Complexity: O(n) in the length of the names.
     public static func == (a: Self, b: Self) -> Bool { a.name == b.name }
+    /// Hashes the name.
+    /// - Complexity: O(n) in the length of the name.
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }
 

@@ -70,6 +70,7 @@ public struct PolicySpec: Hashable, Sendable, CustomStringConvertible {
     }
     let identity: Identity
 
+    /// A built-in policy, with its parameter.
     public init(_ kind: PolicyKind, parameter: Int? = nil) {
         identity = .builtIn(kind)
         self.parameter = parameter

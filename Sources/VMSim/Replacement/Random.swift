@@ -7,6 +7,7 @@
 ///
 /// - Complexity: O(1) per reference; 24 bytes per frame.
 public struct RandomPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var pages: ContiguousArray<UInt64>
@@ -14,6 +15,8 @@ public struct RandomPolicy: ReplacementPolicy {
     /// The victim slot of the next eviction, drawn in advance.
     @usableFromInline var nextVictim: Int32
 
+    /// An empty random policy over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int, seed: UInt64) {
         precondition(frames > 0)
         self.frames = frames
@@ -24,9 +27,13 @@ public struct RandomPolicy: ReplacementPolicy {
         nextVictim = Int32(truncatingIfNeeded: rng.below(UInt64(frames)))
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1).
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let slot = map.find(page)

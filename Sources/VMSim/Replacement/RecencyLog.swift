@@ -30,6 +30,7 @@ public struct RecencyLog: Sendable {
     @usableFromInline var clock: UInt32 = 0
 
     /// A log for up to `frames` resident pages.
+    /// - Complexity: O(min(frames, 2^16)) to allocate the map and the log.
     public init(frames: Int) {
         map = PageMap(expectedCount: upfrontCapacity(frames))
         var size = 16
@@ -121,6 +122,7 @@ public struct RecencyLog: Sendable {
     }
 
     /// Starts loading `page`'s hash probe (see `ReplacementPolicy.prefetch`).
+    /// - Complexity: O(1); the log is not changed.
     @inlinable @inline(__always)
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 

@@ -17,16 +17,24 @@ public struct ReferenceResult: Hashable, Sendable {
 
     /// The frame the referenced page occupies after the reference.
     public var slot: Int32
+    /// What happened.
     public var event: Event
     /// The page evicted, when `event == .evict`.
     public var victim: UInt64
 
+    /// A hit on the page in `slot`.
+    /// - Complexity: O(1).
     @inlinable public static func hit(_ slot: Int32) -> Self { Self(slot: slot, event: .hit, victim: 0) }
+    /// A miss that filled the free frame `slot`.
+    /// - Complexity: O(1).
     @inlinable public static func fill(_ slot: Int32) -> Self { Self(slot: slot, event: .fill, victim: 0) }
+    /// A miss that evicted `victim` from `slot`.
+    /// - Complexity: O(1).
     @inlinable public static func evict(_ slot: Int32, victim: UInt64) -> Self {
         Self(slot: slot, event: .evict, victim: victim)
     }
 
+    /// A result of `event` in `slot`.
     @inlinable
     public init(slot: Int32, event: Event, victim: UInt64) {
         self.slot = slot
@@ -68,14 +76,22 @@ public protocol ReplacementPolicy: Sendable {
 }
 
 extension ReplacementPolicy {
+    /// False: a policy needs no next uses unless it says so.
     public static var needsNextUse: Bool { false }
+    /// Does nothing.
+    /// - Complexity: O(1).
     @inlinable public mutating func prefetch(_ page: UInt64) {}
+    /// Does nothing.
+    /// - Complexity: O(1).
     @inlinable public mutating func prefetchNode(_ page: UInt64) {}
+    /// Does nothing.
+    /// - Complexity: O(1).
     @inlinable public mutating func noteStore(_ slot: Int32) {}
 }
 
 /// How many frames' worth of tables a policy allocates when it is made: all of them for ordinary
 /// memory sizes, and beyond 2^16 frames only that many, growing as pages arrive, so that an absurdly
 /// large `--frames` costs what the trace fills rather than what the number says.
+/// - Complexity: O(1).
 @inlinable
 public func upfrontCapacity(_ frames: Int) -> Int { min(frames, 1 << 16) }

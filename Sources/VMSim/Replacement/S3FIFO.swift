@@ -21,6 +21,7 @@
 /// - Complexity: O(1) amortized per reference (each reinsertion into M repays a hit, each move from
 ///   S to M a hit); 16 bytes of list, two bytes of state and 16 bytes of map per page or ghost.
 public struct S3FIFOPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     /// Frames of the small queue S, of M, and the ghost capacity of G.
     public let smallCapacity: Int, mainCapacity: Int, ghostCapacity: Int
@@ -36,6 +37,8 @@ public struct S3FIFOPolicy: ReplacementPolicy {
     /// Whether any page has been evicted yet (until then a full S sends new pages to M).
     @usableFromInline var hasEvicted = false
 
+    /// An empty S3-FIFO over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -47,9 +50,13 @@ public struct S3FIFOPolicy: ReplacementPolicy {
         ghost = GhostQueue(capacity: ghostCapacity, firstNumber: frames)
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1) amortized.
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let n = map.find(page)

@@ -20,13 +20,16 @@
 /// - Complexity: O(1) per reference not sampled, O(log S) per sampled reference (S sampled distinct
 ///   pages); memory O(S + largest scaled distance).
 public struct SHARDS: Sendable {
+    /// How the sample is chosen.
     public enum Mode: Hashable, Sendable {
         case fixedRate(Double)
         case fixedSize(Int)
     }
 
+    /// P, the hash range: a page is sampled when its hash is below the threshold T (rate T/P).
     public static let modulus: UInt64 = 1 << 24
 
+    /// Fixed rate or fixed size.
     public let mode: Mode
     @usableFromInline var threshold: UInt64
     @usableFromInline var distances = StackDistances()
@@ -40,6 +43,8 @@ public struct SHARDS: Sendable {
     /// Fixed size: a max-heap of (hash, page) of the tracked pages.
     @usableFromInline var heap: ContiguousArray<(hash: UInt64, page: UInt64)> = []
 
+    /// An empty sampler.
+    /// - Complexity: O(1).
     public init(_ mode: Mode) {
         self.mode = mode
         switch mode {
@@ -56,7 +61,9 @@ public struct SHARDS: Sendable {
     public var rate: Double { Double(threshold) / Double(Self.modulus) }
     /// References seen and sampled, and distinct pages tracked.
     public var references: UInt64 { total }
+    /// References that fell in the sample.
     public var sampledReferences: UInt64 { sampled }
+    /// Distinct sampled pages tracked.
     public var sampledPages: Int { distances.distinctPages }
 
     @inlinable @inline(__always)
@@ -187,10 +194,12 @@ public struct SHARDS: Sendable {
     }
 
     /// Estimated LRU miss ratios at `1...maxFrames` frames.
+    /// - Complexity: O(maxFrames + sampled distances).
     public func missRatios(upTo maxFrames: Int) -> [Double] { missRatios(at: Array(1...max(1, maxFrames))) }
 
     /// The sampled stack-distance histogram scaled to the whole trace: estimated references at each
     /// scaled distance, and estimated first references.
+    /// - Complexity: O(sampled distances).
     public func scaledHistogram() -> (counts: [(distance: Int, references: Double)], cold: Double) {
         let (entries, cold) = scaledEntries()
         let sum = cold + entries.reduce(0) { $0 + $1.weight }

@@ -9,6 +9,7 @@
 /// - Complexity: O(1) amortized per reference (each bit the hand clears was set by a hit); 16 bytes
 ///   of list, one byte of bit and 16 bytes of map per frame.
 public struct SIEVEPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var nodes: IndexLinks
@@ -18,6 +19,8 @@ public struct SIEVEPolicy: ReplacementPolicy {
     @usableFromInline var hand: Int32 = -1
     @usableFromInline var used: Int32 = 0
 
+    /// An empty SIEVE over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -25,9 +28,13 @@ public struct SIEVEPolicy: ReplacementPolicy {
         nodes = IndexLinks(count: frames)
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1) amortized.
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let n = map.find(page)

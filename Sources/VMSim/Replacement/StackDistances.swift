@@ -136,6 +136,8 @@ public struct StackDistances: Sendable {
     /// References recorded.
     public var references: UInt64 { recorded }
 
+    /// An empty recorder.
+    /// - Complexity: O(1): tables of 2^12 pages and 2^16 positions.
     public init() {
         map = PageMap(expectedCount: 1 << 12)
         marks = MarkedPositions(capacity: 1 << 16)

@@ -17,6 +17,7 @@
 /// - Complexity: O(1) per reference; 16 bytes of list, one byte of tag and 16 bytes of map per page
 ///   or ghost (at most `frames + Kout`).
 public struct TwoQPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     @usableFromInline static var nodePrefetchThreshold: Int { 1 << 15 }
     /// A1in's threshold `Kin`, A1out's size `Kout` and Am's capacity.
@@ -30,6 +31,8 @@ public struct TwoQPolicy: ReplacementPolicy {
     @usableFromInline var a1out: GhostQueue
     @usableFromInline var used: Int32 = 0
 
+    /// An empty 2Q over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int) {
         precondition(frames > 0)
         self.frames = frames
@@ -41,9 +44,13 @@ public struct TwoQPolicy: ReplacementPolicy {
         a1out = GhostQueue(capacity: kout, firstNumber: frames)
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// Starts loading the list node of `page`, when it is resident and the nodes outgrow the cache.
+    /// - Complexity: O(1) expected (one map lookup); the policy is not changed.
     @inlinable
     public mutating func prefetchNode(_ page: UInt64) {
         // Only worth a second probe when the nodes outgrow the cache.
@@ -52,6 +59,8 @@ public struct TwoQPolicy: ReplacementPolicy {
         if n != .max { nodes.prefetchNode(n) }
     }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1).
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         let n = map.find(page)

@@ -14,6 +14,7 @@
 ///   (every bit cleared was set by a hit; pages younger than τ with clear bits are passed at no
 ///   charge); 25 bytes per frame.
 public struct WSClockPolicy: ReplacementPolicy {
+    /// The number of page frames the policy manages.
     public let frames: Int
     /// The working-set window τ, in references.
     public let window: UInt64
@@ -27,6 +28,8 @@ public struct WSClockPolicy: ReplacementPolicy {
     /// The default window τ, in references.
     public static let defaultWindow = 10_000
 
+    /// An empty WSClock over `frames` page frames (at least 1).
+    /// - Complexity: O(min(frames, 2^16)) to allocate its tables.
     public init(frames: Int, window: Int = WSClockPolicy.defaultWindow) {
         precondition(frames > 0 && window > 0)
         self.frames = frames
@@ -34,9 +37,13 @@ public struct WSClockPolicy: ReplacementPolicy {
         map = PageMap(expectedCount: upfrontCapacity(frames))
     }
 
+    /// Starts loading the map entry that `page`'s lookup probes first.
+    /// - Complexity: O(1); the policy is not changed.
     @inlinable
     public mutating func prefetch(_ page: UInt64) { map.prefetch(page) }
 
+    /// References `page`: a hit, a fill or an eviction, as the type describes.
+    /// - Complexity: O(1) for a hit; a miss sweeps the clock, O(frames) in the worst case.
     @inlinable
     public mutating func reference(_ page: UInt64, nextUse: Int64) -> ReferenceResult {
         now &+= 1

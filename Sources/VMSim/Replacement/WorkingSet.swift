@@ -12,6 +12,7 @@
 ///
 /// - Complexity: O(1) amortized per reference; about 40 bytes per page in the window.
 public struct WorkingSet: Sendable {
+    /// τ, the window in references.
     public let window: UInt64
     @usableFromInline var last: PageMap<UInt64>
     @usableFromInline var log: ContiguousArray<(page: UInt64, time: UInt64)> = []
@@ -24,6 +25,7 @@ public struct WorkingSet: Sendable {
     public var samples: [(time: UInt64, pages: Int)] { taken }
     @usableFromInline var taken: [(time: UInt64, pages: Int)] = []
 
+    /// An empty working set of window `window` references (at least 1).
     public init(window: Int) {
         precondition(window > 0)
         self.window = UInt64(window)
@@ -70,12 +72,14 @@ public struct WorkingSet: Sendable {
     }
 
     /// Records a batch of references.
+    /// - Complexity: O(batch.count) amortized.
     @inlinable
     public mutating func record(_ batch: UnsafeBufferPointer<PageAccess>) {
         for a in batch { record(a.page) }
     }
 
     /// Adds the final sample (the last reference, if it is not a multiple of τ).
+    /// - Complexity: O(1) amortized.
     public mutating func finish() {
         if time > 0 && time % window != 0 { taken.append((time, size)) }
     }

@@ -22,6 +22,7 @@ public struct FrameAllocator: Sendable {
     public private(set) var peakFrames: UInt64 = 0
 
     /// A memory of `bytes` bytes of `frameSize` frames, the first `reservedBytes` left unused.
+    /// - Complexity: O(1).
     public init(bytes: UInt64, frameSize: PageSize = .base4K, reservedBytes: UInt64 = 1 << 20) {
         self.frameSize = frameSize
         firstFrame = reservedBytes >> UInt64(frameSize.shift)

@@ -9,7 +9,9 @@
 /// Its structures are counted in `tableBytes` (buckets of 4 bytes, entries of 24 bytes) rather
 /// than taken from the frame allocator.
 public struct HashedPageTable: ChainedPageTable {
+    /// The format whose addresses and page sizes the table serves.
     public let format: PageTableFormat
+    /// False: a hashed table has no upper levels to cache.
     public static var usesWalkCaches: Bool { false }
 
     @usableFromInline var chains: HashChains
@@ -18,6 +20,7 @@ public struct HashedPageTable: ChainedPageTable {
     @usableFromInline let shift: UInt64
     public private(set) var mappedPages: Int = 0
     @usableFromInline var probeStats = ProbeStats()
+    /// Chain lengths walked so far.
     public var probes: ProbeStats { probeStats }
 
     /// A table with `buckets` chains (rounded up to a power of two).
@@ -28,7 +31,9 @@ public struct HashedPageTable: ChainedPageTable {
         shift = UInt64(format.basePage.shift)
     }
 
+    /// Bytes of buckets and chain nodes.
     public var tableBytes: Int { chains.bytes }
+    /// `tableBytes` in base pages, rounded up.
     public var tablePages: Int { (tableBytes + Int(format.basePage.bytes) - 1) / Int(format.basePage.bytes) }
 
     /// Looks the page up, checks permissions and sets A/D in its entry.
@@ -89,6 +94,7 @@ public struct HashedPageTable: ChainedPageTable {
 
 extension MMU where Table == HashedPageTable {
     /// An MMU over hashed page tables with one bucket per 4 frames of `memory` (at least 1024).
+    /// - Complexity: O(TLB entries + memory frames / 4) to allocate the TLBs and the buckets.
     public init(format: PageTableFormat, tlb: TLBSpec = .skylake, memory: FrameAllocator, taggedAddressSpaces: Bool = true) throws(MapError) {
         let buckets = max(1024, Int(memory.totalFrames / 4))
         try self.init(format: format, tlb: tlb, walkCache: .none, memory: memory, taggedAddressSpaces: taggedAddressSpaces,

@@ -11,7 +11,9 @@
 /// VMSim keeps one inverted table per address space; a real one is shared and tags entries with
 /// the address-space id.
 public struct InvertedPageTable: ChainedPageTable {
+    /// The format whose addresses and page sizes the table serves.
     public let format: PageTableFormat
+    /// False: an inverted table has no upper levels to cache.
     public static var usesWalkCaches: Bool { false }
 
     /// Link `i` is frame `firstFrame + i`; the heads are the hash anchor table.
@@ -21,6 +23,7 @@ public struct InvertedPageTable: ChainedPageTable {
     @usableFromInline let shift: UInt64
     public private(set) var mappedPages: Int = 0
     @usableFromInline var probeStats = ProbeStats()
+    /// Chain lengths walked so far.
     public var probes: ProbeStats { probeStats }
 
     /// A table covering the frames of `memory`.
@@ -33,7 +36,9 @@ public struct InvertedPageTable: ChainedPageTable {
         shift = UInt64(format.basePage.shift)
     }
 
+    /// Bytes of the hash anchor table and the per-frame entries.
     public var tableBytes: Int { chains.bytes }
+    /// `tableBytes` in base pages, rounded up.
     public var tablePages: Int { (tableBytes + Int(format.basePage.bytes) - 1) / Int(format.basePage.bytes) }
 
     /// Hashes the page, follows the chain of frames, checks permissions and sets A/D.
@@ -94,6 +99,7 @@ public struct InvertedPageTable: ChainedPageTable {
 
 extension MMU where Table == InvertedPageTable {
     /// An MMU over inverted page tables covering `memory`.
+    /// - Complexity: O(TLB entries + memory frames) to allocate the TLBs and the per-frame entries.
     public init(format: PageTableFormat, tlb: TLBSpec = .skylake, memory: FrameAllocator, taggedAddressSpaces: Bool = true) throws(MapError) {
         try self.init(format: format, tlb: tlb, walkCache: .none, memory: memory, taggedAddressSpaces: taggedAddressSpaces,
                       makeTable: { f, m throws(MapError) in InvertedPageTable(format: f, memory: m) })

@@ -14,10 +14,12 @@ public struct TranslationStats: Hashable, Sendable {
     public var faults: [UInt64] = Array(repeating: 0, count: TranslationFault.count)
     /// Longest walk, in memory references.
     public var longestWalk: UInt64 = 0
+    /// Zero counts.
     public init() {}
     /// Mean memory references per walk.
     public var referencesPerWalk: Double { walks == 0 ? 0 : Double(walkReferences) / Double(walks) }
     /// All faults.
+    /// - Complexity: O(fault kinds).
     public var faultCount: UInt64 { faults.reduce(0, +) }
 }
 
@@ -33,7 +35,9 @@ public struct TranslationStats: Hashable, Sendable {
 ///     try mmu.map(VirtualAddress(0x1000), to: PhysicalAddress(0x20_0000), size: .base4K, flags: .userData)
 ///     mmu.translate(0x1234, AccessIntent(.load)).physical   // 0x20_0234
 public struct MMU<Table: PageTable>: Sendable {
+    /// The page-table format every address space uses.
     public let format: PageTableFormat
+    /// The simulated physical memory the page tables come from.
     public var memory: FrameAllocator
     /// The page table of each address space; the index is its ASID / PCID.
     @usableFromInline var _spaces: ContiguousArray<Table>
@@ -44,8 +48,11 @@ public struct MMU<Table: PageTable>: Sendable {
     /// Whether TLB entries are tagged with the address space (x86 CR4.PCIDE, RISC-V ASIDs); without
     /// it a switch flushes every non-global entry.
     public var taggedAddressSpaces: Bool
+    /// The TLBs, with their contents and counts.
     public var tlb: TLBHierarchy
+    /// The paging-structure caches, with their contents and counts.
     public var walkCache: WalkCache
+    /// Translations, walks and faults so far.
     public var stats = TranslationStats()
     /// Full TLB flushes caused by address-space switches.
     public private(set) var switchFlushes: UInt64 = 0
@@ -53,6 +60,7 @@ public struct MMU<Table: PageTable>: Sendable {
 
     /// An MMU with one empty address space (ASID 0).
     /// - Throws: `MapError.outOfMemory` when the memory cannot hold the first table.
+    /// - Complexity: O(TLB entries + walk-cache entries) plus the first table `makeTable` builds.
     public init(format: PageTableFormat, tlb: TLBSpec, walkCache: WalkCacheSpec, memory: FrameAllocator,
                 taggedAddressSpaces: Bool = true,
                 makeTable: @escaping @Sendable (PageTableFormat, inout FrameAllocator) throws(MapError) -> Table) throws(MapError) {
@@ -171,6 +179,7 @@ public struct MMU<Table: PageTable>: Sendable {
 
     /// Creates a new empty address space and returns its ASID.
     /// - Throws: `MapError.outOfMemory` when no frame is left for its root table.
+    /// - Complexity: the cost of `makeTable`: O(entries of a root table) for a radix table.
     public mutating func createAddressSpace() throws(MapError) -> Int {
         _spaces.append(try makeTable(format, &memory))
         return _spaces.count - 1
@@ -194,11 +203,13 @@ public struct MMU<Table: PageTable>: Sendable {
     public var table: Table { _spaces[current] }
 
     /// Page-table pages over every address space.
+    /// - Complexity: O(address spaces).
     public var tablePages: Int { spaces.reduce(0) { $0 + $1.tablePages } }
 }
 
 extension MMU where Table == RadixPageTable {
     /// An MMU over radix page tables.
+    /// - Complexity: O(TLB entries + walk-cache entries + entries of a root table).
     public init(format: PageTableFormat, tlb: TLBSpec = .skylake, walkCache: WalkCacheSpec = .default,
                 memory: FrameAllocator, taggedAddressSpaces: Bool = true) throws(MapError) {
         try self.init(format: format, tlb: tlb, walkCache: walkCache, memory: memory, taggedAddressSpaces: taggedAddressSpaces,

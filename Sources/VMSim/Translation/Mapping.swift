@@ -1,15 +1,21 @@
 /// A mapping as the table holds it.
 public struct Mapping: Hashable, Sendable, CustomStringConvertible {
+    /// The first virtual address mapped.
     public var virtual: VirtualAddress
+    /// The physical address it maps to.
     public var physical: PhysicalAddress
+    /// The page size of the leaf.
     public var size: PageSize
+    /// What the leaf allows, decoded.
     public var flags: PageFlags
+    /// A mapping of one `size` page.
     public init(virtual: VirtualAddress, physical: PhysicalAddress, size: PageSize, flags: PageFlags) {
         self.virtual = virtual
         self.physical = physical
         self.size = size
         self.flags = flags
     }
+    /// `VA -> PA (size, flags)`.
     public var description: String { "\(virtual) -> \(physical) (\(size), \(flags))" }
 }
 
@@ -37,6 +43,7 @@ public enum MapError: Error, Hashable, Sendable, CustomStringConvertible {
     /// memory it covers, or already mapped).
     case unsupported(String)
 
+    /// The refusal in a sentence that names the values involved.
     public var description: String {
         switch self {
         case let .virtualOutOfRange(va, format, bits):
@@ -72,5 +79,6 @@ public struct TableUpdateCost: Hashable, Sendable {
     public var references: Int = 0
     /// Entries written.
     public var writes: Int = 0
+    /// Nothing allocated, read or written.
     public init() {}
 }

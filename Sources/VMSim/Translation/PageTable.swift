@@ -45,6 +45,7 @@ public struct ProbeStats: Hashable, Sendable {
     public var probes: UInt64 = 0
     /// The longest probe.
     public var longest: UInt64 = 0
+    /// Zero counts.
     public init() {}
     /// Mean entries examined per lookup.
     public var mean: Double { lookups == 0 ? 0 : Double(probes) / Double(lookups) }

@@ -3,7 +3,9 @@
 ///
 ///     let flags = try PageFlags(parsing: "rwu")   // user read/write data, not executable
 public struct PageFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
+    /// The flag bits, in VMSim's own numbering (not an entry encoding).
     public var rawValue: UInt16
+    /// The flags `rawValue`.
     @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// Loads allowed (RISC-V `R`; implied by presence on x86).
@@ -36,6 +38,7 @@ public struct PageFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
     /// Parses letters: `r` read, `w` write, `x` execute, `u` user, `g` global, `a` accessed,
     /// `d` dirty, `t` write-through (PWT), `c` cache disable (PCD). `-` alone means none.
     /// - Throws: `FormatError` naming the first letter that is not a flag.
+    /// - Complexity: O(n) in the length of `text`.
     public init(parsing text: String) throws(FormatError) {
         self = []
         if text == "-" { return }
@@ -48,6 +51,7 @@ public struct PageFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
     }
 
     /// The letters, in the order `parsing` lists them.
+    /// - Complexity: O(1): nine flags.
     public var description: String {
         let s = String(Self.letters.filter { contains($0.1) }.map(\.0))
         return s.isEmpty ? "-" : s
@@ -56,12 +60,19 @@ public struct PageFlags: OptionSet, Hashable, Sendable, CustomStringConvertible 
 
 /// The permissions a translation grants after the walk combined its levels; cached in TLB entries.
 public struct PagePermissions: OptionSet, Hashable, Sendable {
+    /// The permission bits.
     public var rawValue: UInt8
+    /// The permissions `rawValue`.
     @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// Loads allowed.
     @inlinable public static var read: PagePermissions { PagePermissions(rawValue: 1 << 0) }
+    /// Stores allowed.
     @inlinable public static var write: PagePermissions { PagePermissions(rawValue: 1 << 1) }
+    /// Instruction fetches allowed.
     @inlinable public static var execute: PagePermissions { PagePermissions(rawValue: 1 << 2) }
+    /// User-mode access allowed.
     @inlinable public static var user: PagePermissions { PagePermissions(rawValue: 1 << 3) }
+    /// The translation is global: it survives an address-space switch.
     @inlinable public static var global: PagePermissions { PagePermissions(rawValue: 1 << 4) }
     /// The leaf's dirty bit is set: a store needs no walk to set it.
     @inlinable public static var dirty: PagePermissions { PagePermissions(rawValue: 1 << 5) }
@@ -69,9 +80,11 @@ public struct PagePermissions: OptionSet, Hashable, Sendable {
 
 /// Who makes an access and what kind it is, for the permission check.
 public struct AccessIntent: Hashable, Sendable {
+    /// A load, a store or an instruction fetch.
     public var kind: AccessKind
     /// User mode (CPL 3, RISC-V U-mode) rather than supervisor.
     public var user: Bool
+    /// An access of `kind`, in user mode unless `user` is false.
     @inlinable public init(_ kind: AccessKind, user: Bool = true) { self.kind = kind; self.user = user }
 }
 
@@ -122,6 +135,7 @@ extension EntryBits {
     }
 
     /// The names of the bits set in `entry`, lowest first (`P RW US A`), for explanations.
+    /// - Complexity: O(1): at most ten named bits.
     public func describe(_ entry: UInt64) -> [String] {
         names.filter { entry & $0.mask != 0 }.map(\.name)
     }

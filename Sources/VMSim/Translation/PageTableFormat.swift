@@ -18,6 +18,7 @@ public struct PageTableLevel: Hashable, Sendable {
     /// memory on a walk (PAE loads the four PDPTEs when CR3 is written).
     public var heldInRegisters: Bool
 
+    /// A level of `1 << indexBits` entries, each covering `1 << shift` bytes.
     public init(name: String, hardwareName: String, indexBits: UInt8, shift: UInt8, leafAllowed: Bool,
                 carriesPermissions: Bool = true, heldInRegisters: Bool = false) {
         self.name = name
@@ -84,6 +85,7 @@ public struct EntryBits: Hashable, Sendable {
     public var accessedOnTables: Bool
 
     /// The bits' names, lowest first, for explaining an entry.
+    /// - Complexity: O(1): at most ten bits.
     public var names: [(mask: UInt64, name: String)] {
         var out: [(UInt64, String)] = []
         switch family {
@@ -114,10 +116,14 @@ public struct EntryBits: Hashable, Sendable {
         user: 1 << 4, writeThrough: 0, cacheDisable: 0, accessed: 1 << 6, dirty: 1 << 7, global: 1 << 5,
         leaf: 0b1110, frameShift: 10, frameBits: 44, hierarchicalPermissions: false, accessedOnTables: false)
 
+    /// Encodings are equal when their family, present bit, frame field, NX bit and leaf bit are.
+    /// - Complexity: O(1).
     public static func == (a: EntryBits, b: EntryBits) -> Bool {
         a.family == b.family && a.present == b.present && a.frameShift == b.frameShift && a.frameBits == b.frameBits
             && a.noExecute == b.noExecute && a.leaf == b.leaf
     }
+    /// Hashes the family, the frame width and the NX bit.
+    /// - Complexity: O(1).
     public func hash(into h: inout Hasher) { h.combine(family); h.combine(frameBits); h.combine(noExecute) }
 
     /// The physical address an entry points to (a table or a page frame).
@@ -138,7 +144,9 @@ public struct EntryBits: Hashable, Sendable {
 
 /// The processor families whose entry encodings VMSim models.
 public enum ArchitectureFamily: String, Hashable, Sendable {
+    /// Intel and AMD: present, RW, US, PS, NX bits.
     case x86
+    /// RISC-V Sv39, Sv48, Sv57: V, R, W, X, U bits.
     case riscv
 }
 
@@ -165,6 +173,8 @@ public struct PageTableFormat: Hashable, Sendable, CustomStringConvertible {
     /// addresses) rather than be zero (32-bit formats, custom splits).
     public var signExtended: Bool
 
+    /// A format of `levels`, root first, with entries of `entryBytes` bytes encoded by `bits`.
+    /// - Complexity: O(1).
     public init(name: String, levels: [PageTableLevel], bits: EntryBits, entryBytes: Int, physicalBits: Int, signExtended: Bool) {
         self.name = name
         self.levels = levels
@@ -175,20 +185,24 @@ public struct PageTableFormat: Hashable, Sendable, CustomStringConvertible {
         virtualBits = Int(levels[0].shift) + Int(levels[0].indexBits)
     }
 
+    /// The format's name.
     public var description: String { name }
 
     /// The base page: the last level's coverage.
     public var basePage: PageSize { levels[levels.count - 1].coverage }
 
     /// Every page size a leaf can map, smallest first.
+    /// - Complexity: O(levels).
     public var pageSizes: [PageSize] { levels.reversed().filter(\.leafAllowed).map(\.coverage) }
 
     /// The level whose leaves are `size` pages, if any.
+    /// - Complexity: O(levels).
     public func level(mapping size: PageSize) -> Int? {
         levels.firstIndex { $0.leafAllowed && $0.shift == size.shift }
     }
 
     /// Bytes of one table at `level`, and the base pages it occupies (at least one).
+    /// - Complexity: O(1).
     public func tableBytes(level: Int) -> Int { levels[level].entries * entryBytes }
 
     /// Whether `address` is a valid virtual address of this format: canonical (bits above the width
@@ -275,6 +289,7 @@ public struct PageTableFormat: Hashable, Sendable, CustomStringConvertible {
 
     /// A preset by its command-line name (`x86-32`, `pae`, `x86-64`, `la57`, `sv39`, `sv48`, `sv57`;
     /// `x86`, `i386`, `amd64`, `x86-64-5` are accepted too).
+    /// - Complexity: O(n) in the length of `name`.
     public static func named(_ name: String) -> PageTableFormat? {
         switch name.lowercased() {
         case "x86", "x86-32", "i386", "ia32": return .x86_32
@@ -295,6 +310,7 @@ public struct PageTableFormat: Hashable, Sendable, CustomStringConvertible {
     ///     try PageTableFormat.custom(indexBits: [10, 10], pageSize: .base4K)   // classic 32-bit
     /// - Throws: `FormatError` when a level is 0 or above 20 bits, the page is below 4 KiB or
     ///   above 1 GiB, or the address is wider than 64 bits.
+    /// - Complexity: O(levels).
     public static func custom(indexBits: [Int], pageSize: PageSize) throws(FormatError) -> PageTableFormat {
         guard !indexBits.isEmpty, indexBits.count <= 8 else {
             throw FormatError("give between 1 and 8 levels (got \(indexBits.count))")
@@ -324,7 +340,10 @@ public struct PageTableFormat: Hashable, Sendable, CustomStringConvertible {
 
 /// A page-table format that cannot be built, with the reason.
 public struct FormatError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Why the format cannot be built.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }

@@ -17,7 +17,9 @@
 /// `map` is what `__handle_mm_fault` does through `pXd_alloc` + `set_pte`, `unmap` is
 /// `zap_pte_range` followed by `free_pgtables`.
 public struct RadixPageTable: PageTable {
+    /// The format whose levels and encoding the table uses.
     public let format: PageTableFormat
+    /// True: the upper levels' entries may be held in paging-structure caches.
     public static var usesWalkCaches: Bool { true }
 
     /// The hot description of one level.
@@ -60,6 +62,7 @@ public struct RadixPageTable: PageTable {
 
     /// An empty table: allocates the root.
     /// - Throws: `MapError.outOfMemory` when `memory` has no frame for it.
+    /// - Complexity: O(levels + entries of the root table).
     public init(format: PageTableFormat, memory: inout FrameAllocator) throws(MapError) {
         precondition(memory.frameSize == format.basePage, "the memory's frames must be the format's base pages")
         self.format = format
@@ -87,8 +90,12 @@ public struct RadixPageTable: PageTable {
     /// The physical address of the root table (the value of CR3 / satp's PPN, shifted).
     public var rootAddress: PhysicalAddress { PhysicalAddress(tables[Int(root)].frame << UInt64(format.basePage.shift)) }
 
+    /// Bytes of the page-table pages in use.
     public var tableBytes: Int { tablePages * Int(format.basePage.bytes) }
+    /// Leaf mappings of every size.
+    /// - Complexity: O(levels).
     public var mappedPages: Int { leavesPerLevel.reduce(0, +) }
+    /// Empty: a radix walk has no probes.
     public var probes: ProbeStats { ProbeStats() }
 
     /// The physical address of table `id`'s entry `index`.
@@ -325,6 +332,7 @@ public struct RadixPageTable: PageTable {
 
     /// The raw entry of table level `level` on the way to `virtual`, for tests and explanations:
     /// `nil` when an upper level is not present or is a leaf.
+    /// - Complexity: O(levels).
     public func entry(at virtual: VirtualAddress, level: Int) -> UInt64? {
         var table = root
         for lv in 0...level {

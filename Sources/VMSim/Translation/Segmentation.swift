@@ -16,7 +16,9 @@ public enum SegmentViolation: String, Hashable, Sendable {
 /// The outcome of a segmentation step: the linear (or, without paging, physical) address, or the
 /// violation.
 public enum SegmentResult: Hashable, Sendable {
+    /// The linear address (or the physical one, without paging).
     case address(UInt64)
+    /// The access was refused.
     case violation(SegmentViolation)
 }
 
@@ -27,13 +29,17 @@ public enum SegmentResult: Hashable, Sendable {
 ///     r.translate(0x0123)   // .address(0x3123)
 ///     r.translate(0x1000)   // .violation(.beyondLimit)
 public struct BaseAndBounds: Hashable, Sendable {
+    /// The physical address of virtual address 0.
     public var base: UInt64
+    /// The size of the address space: legal addresses are below it.
     public var bounds: UInt64
+    /// Base and bound registers with these values.
     public init(base: UInt64, bounds: UInt64) {
         self.base = base
         self.bounds = bounds
     }
 
+    /// Relocates `virtual`, or refuses it when it is at or above `bounds`.
     /// - Complexity: O(1).
     @inlinable public func translate(_ virtual: UInt64) -> SegmentResult {
         virtual < bounds ? .address(base &+ virtual) : .violation(.beyondLimit)
@@ -43,19 +49,25 @@ public struct BaseAndBounds: Hashable, Sendable {
 /// One segment descriptor: base, limit, access rights, direction, present bit (x86's descriptor,
 /// simplified to what the check needs).
 public struct Segment: Hashable, Sendable {
+    /// The linear address of offset 0.
     public var base: UInt64
     /// x86 semantics: an expand-up segment allows offsets `0...limit`; an expand-down one allows
     /// `limit + 1 ... upperBound`.
     public var limit: UInt64
+    /// Loads allowed.
     public var readable: Bool
+    /// Stores allowed.
     public var writable: Bool
+    /// Instruction fetches allowed.
     public var executable: Bool
     /// Expand-down (grow-down), as stacks use.
     public var growsDown: Bool
     /// The highest offset of an expand-down segment: 0xFFFF_FFFF with the B flag, 0xFFFF without.
     public var upperBound: UInt64
+    /// The descriptor's present bit.
     public var present: Bool
 
+    /// A descriptor; by default a present, expand-up, readable and writable data segment.
     public init(base: UInt64, limit: UInt64, readable: Bool = true, writable: Bool = true, executable: Bool = false,
                 growsDown: Bool = false, upperBound: UInt64 = 0xFFFF_FFFF, present: Bool = true) {
         self.base = base
@@ -93,11 +105,14 @@ public struct Segment: Hashable, Sendable {
 ///     let t = SegmentTable(segments: [code, heap, unused, stack], offsetBits: 12, selectorBits: 2)
 ///     t.translate(address: 0x1_0ff, kind: .load)      // segment 1 (heap), offset 0x0ff
 public struct SegmentTable: Hashable, Sendable {
+    /// The descriptors, by segment number.
     public var segments: [Segment]
     /// For address-based selection: bits of offset, and bits of segment number above them.
     public var offsetBits: Int
+    /// Bits of segment number above the offset (0 when segments are selected by number only).
     public var selectorBits: Int
 
+    /// A table of `segments`.
     public init(segments: [Segment], offsetBits: Int = 32, selectorBits: Int = 0) {
         self.segments = segments
         self.offsetBits = offsetBits
@@ -125,11 +140,14 @@ public struct SegmentTable: Hashable, Sendable {
 /// address, which the MMU then translates through its TLBs and page tables. A segment violation
 /// stops the access before paging sees it.
 public struct SegmentedMMU<Table: PageTable>: Sendable {
+    /// The segment table consulted first.
     public var segments: SegmentTable
+    /// The MMU that translates the linear addresses.
     public var mmu: MMU<Table>
     /// Accesses refused by segmentation.
     public private(set) var segmentViolations: UInt64 = 0
 
+    /// Segmentation by `segments` in front of `mmu`.
     public init(segments: SegmentTable, mmu: MMU<Table>) {
         self.segments = segments
         self.mmu = mmu
@@ -137,8 +155,11 @@ public struct SegmentedMMU<Table: PageTable>: Sendable {
 
     /// The result of one access: the physical address, or a segment violation, or a page fault.
     public enum Outcome: Hashable, Sendable {
+        /// The translation succeeded.
         case physical(UInt64)
+        /// Segmentation refused the access.
         case segmentViolation(SegmentViolation)
+        /// Paging refused the linear address.
         case pageFault(TranslationFault, linear: UInt64)
     }
 

@@ -47,6 +47,7 @@ public struct TLBHierarchy: Sendable {
 
     @usableFromInline static let invalidTag = UInt64.max
 
+    /// The shape the hierarchy was built from.
     public let spec: TLBSpec
     @usableFromInline var pool: ContiguousArray<Entry>
     @usableFromInline var arrays: ContiguousArray<ArrayInfo>
@@ -56,6 +57,7 @@ public struct TLBHierarchy: Sendable {
     @usableFromInline var clock: UInt64 = 0
 
     /// A cold hierarchy. Arrays with no page size named hold `basePageShift` pages.
+    /// - Complexity: O(entries) to allocate the arrays.
     public init(spec: TLBSpec, basePageShift: UInt8) {
         self.spec = spec
         pool = []
@@ -88,8 +90,11 @@ public struct TLBHierarchy: Sendable {
         /// The tier of the level that hit (1 or 2).
         public var tier: Int
         @usableFromInline var slot: Int
+        /// The physical address of the page's first byte.
         public var physical: UInt64
+        /// log2 of the size of the page cached.
         public var pageShift: UInt8
+        /// What the cached translation allows.
         public var permissions: PagePermissions
         @inlinable init(tier: Int, slot: Int, physical: UInt64, pageShift: UInt8, permissions: PagePermissions) {
             self.tier = tier
@@ -218,6 +223,7 @@ public struct TLBHierarchy: Sendable {
     }
 
     /// Counts per level and per array.
+    /// - Complexity: O(levels + arrays).
     public var stats: [TLBLevelStats] {
         spec.levels.enumerated().map { i, level in
             let info = levels[i]
@@ -233,18 +239,28 @@ public struct TLBHierarchy: Sendable {
 
 /// Counts of one TLB level.
 public struct TLBLevelStats: Hashable, Sendable {
+    /// The level's name (`l1d`, `l2`, ...).
     public var name: String
+    /// Lookups that reached the level.
     public var lookups: UInt64
+    /// Lookups that hit in one of its arrays.
     public var hits: UInt64
+    /// `lookups - hits`.
     public var misses: UInt64 { lookups - hits }
+    /// Counts per array.
     public var arrays: [TLBArrayStats]
+    /// misses / lookups (0 with no lookups).
     public var missRatio: Double { lookups == 0 ? 0 : Double(misses) / Double(lookups) }
 }
 
 /// Counts of one array of a TLB level.
 public struct TLBArrayStats: Hashable, Sendable {
+    /// The page sizes the array holds (empty: the base page).
     public var sizes: [PageSize]
+    /// Its entries.
     public var entries: Int
+    /// Its associativity.
     public var ways: Int
+    /// Lookups that hit in it.
     public var hits: UInt64
 }

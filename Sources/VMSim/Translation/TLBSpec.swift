@@ -10,6 +10,7 @@
 public struct TLBSpec: Hashable, Sendable, CustomStringConvertible {
     /// What a level translates.
     public enum Serves: String, Hashable, Sendable {
+        /// Instruction fetches only (`l1i`, `l2i`), data only (`l1d`, `l2d`), or both (`l1`, `l2`).
         case instruction, data, both
         @inlinable func serves(_ kind: AccessKind) -> Bool {
             switch self {
@@ -24,9 +25,13 @@ public struct TLBSpec: Hashable, Sendable, CustomStringConvertible {
     public struct Array: Hashable, Sendable {
         /// The page sizes (log2) it holds; empty means the format's base page.
         public var pageShifts: [UInt8]
+        /// Entries in all.
         public var entries: Int
+        /// Ways per set (`entries` for a fully associative array).
         public var ways: Int
+        /// `entries / ways`.
         public var sets: Int { entries / ways }
+        /// An array of `entries` entries in sets of `ways`.
         public init(pageShifts: [UInt8], entries: Int, ways: Int) {
             self.pageShifts = pageShifts
             self.entries = entries
@@ -36,11 +41,15 @@ public struct TLBSpec: Hashable, Sendable, CustomStringConvertible {
 
     /// One level: `l1d`, `l2`, ...
     public struct Level: Hashable, Sendable {
+        /// `l1i`, `l1d`, `l1`, `l2i`, `l2d` or `l2`.
         public var name: String
         /// 1 or 2.
         public var tier: Int
+        /// What the level translates.
         public var serves: Serves
+        /// Its arrays, probed together.
         public var arrays: [Array]
+        /// A level of `arrays`.
         public init(name: String, tier: Int, serves: Serves, arrays: [Array]) {
             self.name = name
             self.tier = tier
@@ -49,10 +58,12 @@ public struct TLBSpec: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The levels, tier 1 first.
     public var levels: [Level]
     /// The preset's name, or `nil` for a spec written out.
     public var presetName: String?
 
+    /// A hierarchy of `levels`.
     public init(levels: [Level], presetName: String? = nil) {
         self.levels = levels
         self.presetName = presetName
@@ -79,6 +90,7 @@ public struct TLBSpec: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a preset name or a written-out spec (grammar in the type's documentation).
     /// - Throws: `FormatError` saying what is wrong and what was expected.
+    /// - Complexity: O(n) in the length of `text`.
     public init(parsing text: String) throws(FormatError) {
         if let preset = Self.presets[text.lowercased()] { self = preset; return }
         try self.init(levelsText: text, presetName: nil)
@@ -146,6 +158,8 @@ public struct TLBSpec: Hashable, Sendable, CustomStringConvertible {
         return Array(pageShifts: shifts, entries: entries, ways: ways)
     }
 
+    /// The preset's name, or the spec written out in the syntax `init(parsing:)` reads.
+    /// - Complexity: O(levels + arrays).
     public var description: String {
         if let presetName { return presetName }
         return levels.map { l in
@@ -165,13 +179,17 @@ public struct TLBSpec: Hashable, Sendable, CustomStringConvertible {
 public struct WalkCacheSpec: Hashable, Sendable, CustomStringConvertible {
     /// Entries per cache, deepest pointer level first.
     public var entries: [Int]
+    /// Caches of `entries` entries, deepest pointer level first.
     public init(entries: [Int]) { self.entries = entries }
 
+    /// Barr, Cox and Rixner's Core i7 sizes: PDE cache 32, PDPTE cache 4, PML4E cache 2.
     public static let `default` = WalkCacheSpec(entries: [32, 4, 2])
+    /// No paging-structure caches: every walk starts at the root.
     public static let none = WalkCacheSpec(entries: [])
 
     /// Parses `none` or comma-separated sizes written top level first (`2,4,32`), as the levels are
     /// read in a walk.
+    /// - Complexity: O(n) in the length of `text`.
     public init(parsing text: String) throws(FormatError) {
         if text.lowercased() == "none" || text == "0" { self = .none; return }
         var sizes: [Int] = []
@@ -185,5 +203,7 @@ public struct WalkCacheSpec: Hashable, Sendable, CustomStringConvertible {
         entries = sizes.reversed()
     }
 
+    /// `none`, or the sizes top level first (`2,4,32`).
+    /// - Complexity: O(levels).
     public var description: String { entries.isEmpty ? "none" : entries.reversed().map(String.init).joined(separator: ",") }
 }

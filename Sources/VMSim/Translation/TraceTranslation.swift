@@ -10,15 +10,19 @@
 ///     sim.access(AddressAccess(address: 0x40_1000, size: 4, kind: .load))
 ///     sim.mmu.stats.walks
 public struct TraceTranslation<Table: PageTable>: Sendable {
+    /// The MMU the accesses go through, with its counts.
     public var mmu: MMU<Table>
     /// The size of the pages mapped on first touch.
     public let mapSize: PageSize
     /// The flags pages are mapped with: user read, write and execute (a trace has no VMAs to say otherwise).
     public let mapFlags: PageFlags = [.read, .write, .execute, .user]
+    /// Records, page faults and accesses left untranslated.
     public var counts = TraceTranslationCounts()
     @usableFromInline let mapOrder: Int
 
+    /// A run over `mmu` that maps each page on its first touch as a `mapSize` page.
     /// - Throws: `MapError.unsupportedSize` when the format cannot map `mapSize` pages.
+    /// - Complexity: O(1).
     public init(mmu: MMU<Table>, mapSize: PageSize) throws(MapError) {
         guard mmu.format.level(mapping: mapSize) != nil else {
             throw .unsupportedSize(mapSize, format: mmu.format.name, sizes: mmu.format.pageSizes)
@@ -107,5 +111,6 @@ public struct TraceTranslationCounts: Hashable, Sendable {
     public var untranslatable: UInt64 = 0
     /// Page faults that found no free frame.
     public var outOfMemory: UInt64 = 0
+    /// Zero counts.
     public init() {}
 }

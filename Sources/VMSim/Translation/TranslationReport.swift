@@ -1,7 +1,9 @@
 /// The page-table organisations `vmsim translate` can run.
 public enum PageTableOrganisation: String, CaseIterable, Hashable, Sendable {
+    /// Radix (multi-level), hashed, or inverted.
     case radix, hashed, inverted
 
+    /// A one-line description for `--help`.
     public var summary: String {
         switch self {
         case .radix: "multi-level table in the format's real encoding, walk caches apply"
@@ -13,15 +15,20 @@ public enum PageTableOrganisation: String, CaseIterable, Hashable, Sendable {
 
 /// Everything a trace translation run is configured with.
 public struct TranslationConfig: Hashable, Sendable {
+    /// The page-table format.
     public var format: PageTableFormat
+    /// The organisation of the page tables.
     public var organisation: PageTableOrganisation
+    /// The TLB hierarchy.
     public var tlb: TLBSpec
+    /// The paging-structure caches.
     public var walkCache: WalkCacheSpec
     /// Simulated physical memory.
     public var memoryBytes: UInt64
     /// The pages mapped on first touch.
     public var mapSize: PageSize
 
+    /// A configuration; maps base pages of `format` unless `mapSize` says otherwise.
     public init(format: PageTableFormat, organisation: PageTableOrganisation = .radix, tlb: TLBSpec = .skylake,
                 walkCache: WalkCacheSpec = .default, memoryBytes: UInt64 = 4 << 30, mapSize: PageSize? = nil) {
         self.format = format
@@ -34,6 +41,7 @@ public struct TranslationConfig: Hashable, Sendable {
 
     /// Why the configuration cannot run, or nothing.
     /// - Throws: `FormatError` with a sentence naming the valid choices.
+    /// - Complexity: O(levels).
     public func validate() throws(FormatError) {
         guard format.level(mapping: mapSize) != nil else {
             throw FormatError("\(format.name) cannot map \(mapSize) pages; it maps \(format.pageSizes.map(\.description).joined(separator: ", "))")
@@ -58,32 +66,51 @@ public struct TranslationConfig: Hashable, Sendable {
 public struct TranslationReport: Sendable {
     /// The trace as named, its format, and what it held.
     public var traceName: String
+    /// The trace format's name.
     public var traceFormat: String
     /// Access records read (Lackey lines with an access).
     public var records: UInt64 = 0
+    /// Loads read.
     public var loads: UInt64 = 0
+    /// Stores read.
     public var stores: UInt64 = 0
+    /// Modifies (Lackey's `M`) read.
     public var modifies: UInt64 = 0
+    /// Instruction fetches read.
     public var instructions: UInt64 = 0
+    /// The configuration the run used.
     public var config: TranslationConfig
+    /// Counts per TLB level.
     public var tlbLevels: [TLBLevelStats]
+    /// Hits per paging-structure cache.
     public var walkCaches: [WalkCacheLevelStats]
+    /// Translations, walks and faults.
     public var stats: TranslationStats
+    /// Page faults and untranslatable accesses.
     public var counts: TraceTranslationCounts
     /// Page-table structures: pages and bytes now, the peak pages (radix), tables per level (radix).
     public var tablePages: Int
+    /// The most page-table pages in use at once.
     public var peakTablePages: Int
+    /// Bytes of page tables in use.
     public var tableBytes: Int
+    /// Tables in use per level (radix tables only).
     public var tablesPerLevel: [Int]?
+    /// Leaf mappings at the end.
     public var mappedPages: Int
+    /// Chain lengths walked (hashed and inverted tables only).
     public var probes: ProbeStats?
+    /// Frames of simulated memory allocated at the end.
     public var framesAllocated: UInt64
+    /// The most frames allocated at once.
     public var peakFrames: UInt64
     /// Where the physical trace went, and its lines.
     public var emittedPath: String?
+    /// Lines written to the physical trace.
     public var emittedLines: UInt64?
 
     /// Collects the report of a finished run.
+    /// - Complexity: O(TLB levels and arrays + walk caches + radix levels).
     public init<T: PageTable>(traceName: String, traceFormat: String, config: TranslationConfig, run: TraceTranslation<T>) {
         self.traceName = traceName
         self.traceFormat = traceFormat

@@ -19,6 +19,7 @@ public enum TranslationFault: UInt8, Hashable, Sendable, CustomStringConvertible
     /// Segmentation refused the access before paging saw it.
     case segmentation
 
+    /// The fault's name, as `--json` prints it.
     public var description: String {
         switch self {
         case .none: "none"
@@ -51,8 +52,10 @@ public struct WalkResult: Hashable, Sendable {
     public var updates: UInt8
     /// What the translation allows.
     public var permissions: PagePermissions
+    /// Why the translation failed, or `.none`.
     public var fault: TranslationFault
 
+    /// A result; by default a successful translation to 0.
     @inlinable
     public init(physical: UInt64 = 0, entry: UInt64 = 0, level: UInt8 = 0, pageShift: UInt8 = 0, references: UInt8 = 0,
                 updates: UInt8 = 0, permissions: PagePermissions = [], fault: TranslationFault = .none) {
@@ -66,6 +69,7 @@ public struct WalkResult: Hashable, Sendable {
         self.fault = fault
     }
 
+    /// Whether the translation succeeded.
     @inlinable public var succeeded: Bool { fault == .none }
 }
 
@@ -90,6 +94,7 @@ public struct WalkStep: Hashable, Sendable {
     /// Whether the entry was read from memory (false for PAE PDPTEs, held in registers).
     public var fromMemory: Bool
 
+    /// A step of a walk.
     @inlinable
     public init(level: Int, index: Int, entryAddress: UInt64, entry: UInt64, updated: UInt64, nextTable: Int32,
                 combinedAnd: UInt64, combinedOr: UInt64, fromMemory: Bool) {
@@ -107,28 +112,41 @@ public struct WalkStep: Hashable, Sendable {
 
 /// Receives every step of a walk. The hot path passes `NoWalkRecorder`, which compiles away.
 public protocol WalkRecorder {
+    /// Receives the next step of a walk, root first.
     mutating func record(_ step: WalkStep)
 }
 
 /// The recorder that records nothing.
 public struct NoWalkRecorder: WalkRecorder {
+    /// A recorder that drops every step.
     @inlinable public init() {}
+    /// Drops `step`.
+    /// - Complexity: O(1).
     @inlinable @inline(__always) public mutating func record(_ step: WalkStep) {}
 }
 
 /// A recorder that keeps every step, for `vmsim translate --explain` and tests.
 public struct WalkSteps: WalkRecorder {
+    /// The steps, root first.
     public var steps: [WalkStep] = []
+    /// An empty recorder.
     public init() {}
+    /// Appends `step`.
+    /// - Complexity: O(1) amortized.
     public mutating func record(_ step: WalkStep) { steps.append(step) }
 }
 
 /// Where a walk begins: at the root, or lower when a paging-structure cache supplied the table.
 public struct WalkStart: Hashable, Sendable {
+    /// The level at which the walk begins, 0 = root.
     public var level: Int
+    /// The table at that level (an internal id).
     public var table: Int32
+    /// The permission bits ANDed over the levels above.
     public var combinedAnd: UInt64
+    /// The bits ORed over the levels above (x86 XD).
     public var combinedOr: UInt64
+    /// A start at `table` of `level`, with the permissions combined above it.
     @inlinable public init(level: Int, table: Int32, combinedAnd: UInt64 = ~0, combinedOr: UInt64 = 0) {
         self.level = level
         self.table = table

@@ -32,6 +32,7 @@ public struct WalkCache: Sendable {
         @usableFromInline var hits: UInt64
     }
 
+    /// The sizes the caches were built with.
     public let spec: WalkCacheSpec
     @usableFromInline var pool: ContiguousArray<Entry>
     /// Deepest level first.
@@ -46,6 +47,7 @@ public struct WalkCache: Sendable {
 
     /// Caches for the deepest pointer levels of `format`, sized by `spec` (deepest first); levels
     /// held in registers (PAE PDPTEs) get none.
+    /// - Complexity: O(levels + entries).
     public init(spec: WalkCacheSpec, format: PageTableFormat) {
         self.spec = spec
         pool = []
@@ -121,6 +123,7 @@ public struct WalkCache: Sendable {
     }
 
     /// Hits per cached level, top level first: (level index, entries, hits).
+    /// - Complexity: O(cached levels).
     public var stats: [WalkCacheLevelStats] {
         caches.reversed().map { WalkCacheLevelStats(level: $0.level, entries: $0.count, hits: $0.hits) }
     }
@@ -130,7 +133,9 @@ public struct WalkCache: Sendable {
 public struct WalkCacheLevelStats: Hashable, Sendable {
     /// The pointer level cached (0 = root's entries).
     public var level: Int
+    /// Entries of the cache.
     public var entries: Int
+    /// Walks that started below this level thanks to a hit.
     public var hits: UInt64
 }
 
