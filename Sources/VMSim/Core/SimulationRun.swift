@@ -63,7 +63,9 @@ public final class SimulationRun<Element, Result>: @unchecked Sendable {
     public private(set) var fed: UInt64 = 0
 
     /// Simulators made anywhere (the engine's or the caller's own), fed side by side.
-    /// - Parameter parallelism: the number of workers; defaults to the number of online processors.
+    /// - Parameters:
+    ///   - simulators: the simulators, each fed every batch; results come in this order.
+    ///   - parallelism: the number of workers; defaults to the number of online processors.
     /// - Complexity: O(1).
     public init(simulators: [any BatchSimulator<Element, Result>], parallelism: Int? = nil) {
         self.simulators = simulators

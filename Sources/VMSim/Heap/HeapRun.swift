@@ -54,7 +54,12 @@ public typealias HeapRun = SimulationRun<HeapOp, HeapResult>
 
 extension SimulationRun where Element == HeapOp, Result == HeapResult {
     /// Every policy under one model.
-    /// - Parameter parallelism: the number of workers; defaults to the number of online processors.
+    /// - Parameters:
+    ///   - policies: the allocators to run, results in this order.
+    ///   - model: alignment, headers, base, coalescing, limits: the heap every allocator manages.
+    ///   - checking: whether each simulation checks the heap's invariants as it goes.
+    ///   - leakLimit: how many of the largest unfreed blocks each result lists.
+    ///   - parallelism: the number of workers; defaults to the number of online processors.
     /// - Complexity: O(policies).
     public convenience init(policies: [HeapPolicy], model: HeapModel, checking: HeapChecking = .off, leakLimit: Int = 10,
                             parallelism: Int? = nil) {

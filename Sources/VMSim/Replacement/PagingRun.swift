@@ -25,6 +25,8 @@ public typealias PagingRun = SimulationRun<PageAccess, PagingResult>
 extension SimulationRun where Element == PageAccess, Result == PagingResult {
     /// Every policy at every size, policies outer, frames inner.
     /// - Parameters:
+    ///   - policies: the policies to run, built-in or registered.
+    ///   - frames: the memory sizes, in page frames, each at least 1.
     ///   - seed: feeds the randomised policies (random, nru).
     ///   - parallelism: the number of workers; defaults to the number of online processors.
     /// - Throws: `SpecError` when a size is outside 1...`FrameCount.limit`.
