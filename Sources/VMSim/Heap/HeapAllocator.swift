@@ -34,7 +34,7 @@ public struct SearchCounters: Hashable, Sendable {
 ///
 /// Blocks are named by small integer handles that stay the same while a block is allocated.
 /// `HeapSimulation` drives an allocator from a trace and keeps the ids, payloads and metrics.
-public protocol HeapAllocator: Sendable {
+public protocol HeapAllocator: InvariantChecking, Sendable {
     /// Allocates a block for a request of `request` bytes; returns its handle, or -1 (and sets
     /// `lastFailure`) when the heap cannot hold it.
     mutating func allocate(_ request: UInt64) -> Int32
@@ -72,4 +72,12 @@ public protocol HeapAllocator: Sendable {
     mutating func checkTouched() -> String?
     /// Checks every invariant of the whole heap. Returns what is wrong, or nil.
     func checkAll() -> String?
+}
+
+extension HeapAllocator {
+    /// The invariant convention (`InvariantChecking`) over `checkAll()`: what it finds wrong, if
+    /// anything, as one sentence. (`checkTouched()` is the incremental form a simulation uses
+    /// after every operation.)
+    /// - Complexity: as `checkAll()`, O(blocks).
+    public func checkInvariants() -> [String] { checkAll().map { [$0] } ?? [] }
 }

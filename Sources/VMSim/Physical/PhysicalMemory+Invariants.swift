@@ -1,4 +1,4 @@
-extension PhysicalMemory {
+extension PhysicalMemory: InvariantChecking {
     /// Checks the allocator's invariants and returns one sentence per violation (empty when all
     /// hold): every list is well linked and counted, no block is on two lists, every free block is
     /// aligned to its order, inside its zone and on the list of its pageblock's type, the blocks

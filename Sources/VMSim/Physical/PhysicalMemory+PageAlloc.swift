@@ -246,14 +246,4 @@ extension PhysicalMemory {
     /// - Complexity: O(zones).
     public func zoneSlotIndex(ofPfn pfn: Int) -> Int { slot(of: pfn) }
 
-    /// With `-D VMSIM_CHECK_INVARIANTS` (e.g. `swift build -Xswiftc -DVMSIM_CHECK_INVARIANTS`),
-    /// runs `checkInvariants()` after every allocation and free and stops at the first violation;
-    /// otherwise compiles to nothing.
-    @inline(__always)
-    func debugCheckInvariants() {
-        #if VMSIM_CHECK_INVARIANTS
-        let problems = checkInvariants()
-        precondition(problems.isEmpty, "physical memory invariants broken: \(problems)")
-        #endif
-    }
 }

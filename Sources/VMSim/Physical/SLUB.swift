@@ -263,6 +263,7 @@ public struct SlabAllocator: Sendable {
         slabs[si].inuse += 1
         caches[c].activeObjects += 1
         if slabs[si].inuse == slabs[si].objects { removePartial(cache: c, slab: s) }
+        debugCheckInvariants()
         return SlabObject(cache: c, slab: s, index: index)
     }
 
@@ -298,6 +299,7 @@ public struct SlabAllocator: Sendable {
             return
         }
         if wasFull { addPartial(cache: c, slab: s, tail: true) }
+        debugCheckInvariants()
     }
 
     /// `kmem_cache_shrink()`: discards every empty slab of the cache (or of all caches) and

@@ -255,6 +255,7 @@ public struct RadixPageTable: PageTable {
                 tables[Int(table)].present += 1
                 leavesPerLevel[level] += 1
                 cost.writes += 1
+                debugCheckInvariants()
                 return cost
             }
             if e & bits.present != 0 {
@@ -305,6 +306,7 @@ public struct RadixPageTable: PageTable {
         let freed = prune(path: path, address: va, memory: &memory)
         cost.tables = freed
         cost.writes += freed
+        debugCheckInvariants()
         return (m, cost)
     }
 
