@@ -13,8 +13,8 @@ public enum HeapReplay {
         let reader = try input.openHeap(format: format)
         let run = HeapRun(policies: policies, model: model, checking: checking, leakLimit: leakLimit, parallelism: parallelism)
         let ops = try forEachBatch(reader.nextBatch) { batch in run.feed(UnsafeBufferPointer(batch)) }
-        let summary = HeapTraceSummary(name: input.displayName, format: reader.format.rawValue, ops: UInt64(ops),
-                                       idStyle: reader.format.idStyle, memcheck: reader.memcheckSummary, warnings: reader.warnings)
-        return HeapReport(trace: summary, model: model, results: run.results)
+        let summary = TraceSummary(name: input.displayName, format: reader.format.rawValue, records: UInt64(ops))
+        let details = HeapTraceDetails(idStyle: reader.format.idStyle, memcheck: reader.memcheckSummary, warnings: reader.warnings)
+        return HeapReport(trace: summary, details: details, model: model, results: run.results)
     }
 }

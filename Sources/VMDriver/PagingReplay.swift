@@ -42,7 +42,7 @@ public enum PagingReplay {
         }
         guard accesses > 0 else { throw input.empty() }
         let summary = TraceSummary(name: input.displayName, format: pass.reader.format.rawValue, pageSize: pass.effectivePageSize,
-                                   accesses: UInt64(accesses), writes: writes, distinctPages: pass.distinctPages)
+                                   records: UInt64(accesses), writes: writes, distinctPages: pass.distinctPages)
         return PagingReport(trace: summary, seed: seed, results: run.results)
     }
 }

@@ -49,16 +49,9 @@ public enum TranslationReplay {
         let perAccess = Int(AccessTrace.largestAccessBytes >> UInt64(config.format.basePage.shift)) + 1
         let out: UnsafeMutablePointer<AddressAccess>? = writer == nil ? nil : .allocate(capacity: chunk * perAccess)
         defer { out?.deallocate() }
-        var counts = (load: UInt64(0), store: UInt64(0), modify: UInt64(0), instruction: UInt64(0))
+        var kinds = AccessKindCounts()
         try forEachBatch(reader.nextBatch) { batch throws(TraceError) in
-            for a in batch {
-                switch a.kind {
-                case .load: counts.load &+= 1
-                case .store: counts.store &+= 1
-                case .modify: counts.modify &+= 1
-                case .instruction: counts.instruction &+= 1
-                }
-            }
+            for a in batch { kinds.count(a.kind) }
             var start = 0
             while start < batch.count {
                 let end = min(batch.count, start + chunk)
@@ -70,12 +63,9 @@ public enum TranslationReplay {
         }
         try writer?.flush()
         guard sim.counts.records > 0 else { throw input.empty() }
-        var report = TranslationReport(traceName: input.displayName, traceFormat: reader.format.rawValue, config: config, run: sim)
-        report.records = sim.counts.records
-        report.loads = counts.load
-        report.stores = counts.store
-        report.modifies = counts.modify
-        report.instructions = counts.instruction
+        let trace = TraceSummary(name: input.displayName, format: reader.format.rawValue, pageSize: options.pageSize,
+                                 records: sim.counts.records, writes: kinds.stores + kinds.modifies, kinds: kinds)
+        var report = TranslationReport(trace: trace, config: config, run: sim)
         report.emittedPath = emitPath
         report.emittedLines = writer?.lines
         return report

@@ -5,7 +5,7 @@ public enum HeapReportRendering {
     /// One line describing the trace and the model.
     public static func traceLine(_ report: HeapReport) -> String {
         let m = report.model
-        var parts = ["\(report.trace.name) (\(report.trace.format)), \(groupThousands(report.trace.ops)) ops"]
+        var parts = ["\(report.trace.name) (\(report.trace.format)), \(groupThousands(report.trace.records)) ops"]
         var model = "alignment \(m.alignment), header \(m.header), \(m.coalescing.rawValue) coalescing"
         if m.base != 0 { model += ", base 0x" + String(m.base, radix: 16) }
         if let limit = m.heapLimit { model += ", heap limit \(ByteSize.format(limit))" }
@@ -43,7 +43,7 @@ public enum HeapReportRendering {
 
     /// A diagnostic as `FILE:LINE: message`.
     public static func describe(_ d: HeapDiagnostic, _ report: HeapReport) -> String {
-        let id = report.trace.describe(d.id)
+        let id = report.details.describe(d.id)
         let message: String
         switch d.kind {
         case .doubleFree: message = "double free of \(id) (freed at line \(d.earlierLine))"
@@ -90,10 +90,10 @@ public enum HeapReportRendering {
             out += "Unfreed at exit: \(groupThousands(s.inUseAtExitBytes)) bytes in \(groupThousands(s.inUseAtExitBlocks)) blocks"
                 + (s.leaks.isEmpty ? ".\n" : "; the largest:\n")
             for leak in s.leaks {
-                out += "  \(report.trace.name):\(leak.line): \(groupThousands(leak.size)) bytes (\(report.trace.describe(leak.id)))\n"
+                out += "  \(report.trace.name):\(leak.line): \(groupThousands(leak.size)) bytes (\(report.details.describe(leak.id)))\n"
             }
         }
-        if let m = report.trace.memcheck {
+        if let m = report.details.memcheck {
             let agrees = report.results.allSatisfy { m.matches($0.stats) }
             out += "memcheck's HEAP SUMMARY: \(groupThousands(m.allocs)) allocs, \(groupThousands(m.frees)) frees, "
                 + "\(groupThousands(m.bytesAllocated)) bytes allocated; in use at exit \(groupThousands(m.inUseAtExitBytes)) bytes in "
@@ -124,12 +124,12 @@ public enum HeapReportRendering {
         var traceMembers: [(String, JSONValue)] = [
             ("name", .string(trace.name)),
             ("format", .string(trace.format)),
-            ("ops", .uint(trace.ops)),
-            ("warnings", .array(trace.warnings.map { w in
+            ("ops", .uint(trace.records)),
+            ("warnings", .array(report.details.warnings.map { w in
                 .object([("line", w.line.map { .int(Int64($0)) } ?? .null), ("message", .string(w.message))])
             })),
         ]
-        traceMembers.append(("memcheck", trace.memcheck.map { s in
+        traceMembers.append(("memcheck", report.details.memcheck.map { s in
             .object([("allocs", .uint(s.allocs)), ("frees", .uint(s.frees)), ("bytesAllocated", .uint(s.bytesAllocated)),
                      ("inUseAtExitBytes", .uint(s.inUseAtExitBytes)), ("inUseAtExitBlocks", .uint(s.inUseAtExitBlocks))])
         } ?? .null))
@@ -174,14 +174,14 @@ public enum HeapReportRendering {
             ("searches", .uint(s.search.searches)),
             ("searchLengthMean", .double(s.search.mean)),
             ("searchLengthMax", .uint(s.search.longest)),
-            ("memcheckAgrees", report.trace.memcheck.map { .bool($0.matches(s)) } ?? .null),
+            ("memcheckAgrees", report.details.memcheck.map { .bool($0.matches(s)) } ?? .null),
             ("invariantViolation", s.invariantViolation.map { .string($0) } ?? .null),
             ("diagnostics", .array(s.diagnostics.map { d in
-                .object([("kind", .string(d.kind.rawValue)), ("line", .int(Int64(d.line))), ("id", .string(report.trace.describe(d.id))),
+                .object([("kind", .string(d.kind.rawValue)), ("line", .int(Int64(d.line))), ("id", .string(report.details.describe(d.id))),
                          ("size", .uint(d.size)), ("earlierLine", d.earlierLine > 0 ? .int(Int64(d.earlierLine)) : .null)])
             })),
             ("leaks", .array(s.leaks.map { l in
-                .object([("id", .string(report.trace.describe(l.id))), ("size", .uint(l.size)), ("line", .int(Int64(l.line)))])
+                .object([("id", .string(report.details.describe(l.id))), ("size", .uint(l.size)), ("line", .int(Int64(l.line)))])
             })),
             ("samples", .array(s.samples.map { p in
                 .object([("op", .uint(p.op)), ("heapSize", .uint(p.heapSize)), ("payload", .uint(p.payload)),

@@ -26,7 +26,7 @@ public enum PagingReportRendering {
         var parts = ["\(trace.name) (\(trace.format)"]
         if let size = trace.pageSize { parts[0] += ", \(size) pages" }
         parts[0] += ")"
-        parts.append("\(groupThousands(trace.accesses)) references")
+        parts.append("\(groupThousands(trace.records)) references")
         if let d = trace.distinctPages { parts.append("\(groupThousands(d)) distinct pages") }
         if trace.writes > 0 { parts.append("\(groupThousands(trace.writes)) stores") }
         return parts.joined(separator: ", ")
@@ -59,7 +59,7 @@ public enum PagingReportRendering {
             ("name", .string(trace.name)),
             ("format", .string(trace.format)),
             ("pageSize", trace.pageSize.map { .uint($0.bytes) } ?? .null),
-            ("accesses", .uint(trace.accesses)),
+            ("accesses", .uint(trace.records)),
             ("writes", .uint(trace.writes)),
             ("distinctPages", trace.distinctPages.map { .int(Int64($0)) } ?? .null),
         ])

@@ -203,9 +203,9 @@ public enum TranslationRendering {
     /// The trace run as text: what was run, the TLB table, walks, faults and page-table overhead.
     public static func reportText(_ r: TranslationReport) -> String {
         let c = r.config
-        var out = "\(r.traceName) (\(r.traceFormat)): \(groupThousands(r.records)) accesses "
-            + "(\(groupThousands(r.instructions)) fetches, \(groupThousands(r.loads)) loads, \(groupThousands(r.stores)) stores, "
-            + "\(groupThousands(r.modifies)) modifies), \(groupThousands(r.stats.translations)) translations\n"
+        var out = "\(r.trace.name) (\(r.trace.format)): \(groupThousands(r.trace.records)) accesses "
+            + "(\(groupThousands(r.trace.kinds?.instructions ?? 0)) fetches, \(groupThousands(r.trace.kinds?.loads ?? 0)) loads, \(groupThousands(r.trace.kinds?.stores ?? 0)) stores, "
+            + "\(groupThousands(r.trace.kinds?.modifies ?? 0)) modifies), \(groupThousands(r.stats.translations)) translations\n"
         out += "\(c.format.name) \(c.organisation.rawValue) page table, \(c.mapSize) pages mapped on first touch, "
             + "TLB \(c.tlb), walk caches \(c.organisation == .radix ? c.walkCache.description : "n/a"), memory \(ByteSize.format(c.memoryBytes))\n\n"
         if !r.tlbLevels.isEmpty {
@@ -252,9 +252,9 @@ public enum TranslationRendering {
             ("command", .string("translate")),
             ("mode", .string("trace")),
             ("trace", .object([
-                ("name", .string(r.traceName)), ("format", .string(r.traceFormat)), ("accesses", .uint(r.records)),
-                ("loads", .uint(r.loads)), ("stores", .uint(r.stores)), ("modifies", .uint(r.modifies)),
-                ("instructions", .uint(r.instructions)),
+                ("name", .string(r.trace.name)), ("format", .string(r.trace.format)), ("accesses", .uint(r.trace.records)),
+                ("loads", .uint(r.trace.kinds?.loads ?? 0)), ("stores", .uint(r.trace.kinds?.stores ?? 0)), ("modifies", .uint(r.trace.kinds?.modifies ?? 0)),
+                ("instructions", .uint(r.trace.kinds?.instructions ?? 0)),
             ])),
             ("format", formatJSON(c.format)),
             ("table", .string(c.organisation.rawValue)),

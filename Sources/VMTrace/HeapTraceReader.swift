@@ -26,7 +26,7 @@ public enum HeapTraceFormat: String, CaseIterable, Sendable {
     }
 
     /// How a summary of a trace in this format shows ids.
-    public var idStyle: HeapTraceSummary.IDStyle {
+    public var idStyle: HeapTraceDetails.IDStyle {
         switch self {
         case .malloclab: .number
         case .valgrind: .address

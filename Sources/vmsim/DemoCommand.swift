@@ -38,7 +38,7 @@ struct DemoCommand: ParsableCommand {
         print()
         print("Workload: \(Self.workload), Valgrind Lackey trace of `sort -n` on 2,000 numbers")
         let t = report.trace
-        print("          \(groupThousands(t.accesses)) page references (\(t.pageSize.map { "\($0)" } ?? "?") pages), "
+        print("          \(groupThousands(t.records)) page references (\(t.pageSize.map { "\($0)" } ?? "?") pages), "
               + "\(groupThousands(t.distinctPages ?? 0)) distinct pages, \(groupThousands(t.writes)) stores")
         print()
         print(PagingReportRendering.table(report), terminator: "")

@@ -120,7 +120,7 @@ struct HeapCommand: ParsableCommand {
             try HeapReplay.run(path: trace, format: format, policies: policies, model: model,
                                checking: check ? .incremental : .off, leakLimit: leaks)
         }
-        for w in report.trace.warnings {
+        for w in report.details.warnings {
             printError("vmsim: " + HeapReportRendering.describe(w, trace: report.trace.name))
         }
         output.print(report, with: HeapRenderer(timing: timing, checked: check))

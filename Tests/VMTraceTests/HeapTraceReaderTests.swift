@@ -41,7 +41,7 @@ struct ValgrindHeapTraceTests {
         let path = valgrindLogs.appendingPathComponent(log).path
         let report = try HeapReplay.run(path: path, policies: [.first, .buddy], model: HeapModel(), checking: .incremental)
         #expect(report.trace.format == "valgrind")
-        let summary = try #require(report.trace.memcheck, "no HEAP SUMMARY read from \(log)")
+        let summary = try #require(report.details.memcheck, "no HEAP SUMMARY read from \(log)")
         for result in report.results {
             let s = result.stats
             #expect(s.allocs == summary.allocs, "\(log) \(result.policy): allocs")
@@ -93,9 +93,9 @@ struct ValgrindHeapTraceTests {
             """
         let path = s.file("t.log", log)
         let report = try HeapReplay.run(path: path, policies: [.best], model: HeapModel())
-        #expect(report.trace.memcheck?.matches(report.results[0].stats) == true)
-        #expect(report.trace.warnings.count == 1)
-        #expect(report.trace.warnings.first?.message.contains("process 11") == true)
+        #expect(report.details.memcheck?.matches(report.results[0].stats) == true)
+        #expect(report.details.warnings.count == 1)
+        #expect(report.details.warnings.first?.message.contains("process 11") == true)
     }
 
     @Test func reportsMalformedRecordsWithTheirLine() {
@@ -133,7 +133,7 @@ struct MallocLabTraceTests {
         let s = report.results[0].stats
         #expect(s.invalidFrees == 1)
         #expect(s.diagnostics.first?.line == 5)
-        #expect(report.trace.describe(s.diagnostics[0].id) == "id -1")
+        #expect(report.details.describe(s.diagnostics[0].id) == "id -1")
         #expect(s.invariantViolation == nil)
         #expect(s.count(.reallocOfFreed) == 0)
     }

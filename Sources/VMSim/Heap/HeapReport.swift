@@ -42,14 +42,9 @@ public struct TraceWarning: Hashable, Sendable {
     }
 }
 
-/// What a heap simulation saw of its trace.
-public struct HeapTraceSummary: Hashable, Sendable {
-    /// The trace as named.
-    public var name: String
-    /// `malloclab`, `valgrind` or `ops`.
-    public var format: String
-    /// Operations replayed.
-    public var ops: UInt64
+/// What only an allocation trace tells, beside its `TraceSummary`: how it writes ids, memcheck's
+/// own summary, and its warnings.
+public struct HeapTraceDetails: Hashable, Sendable {
     /// How ids are shown: malloc-lab ids as signed numbers, Valgrind ids as addresses, OSTEP ids
     /// as `ptr[k]`.
     public var idStyle: IDStyle
@@ -61,11 +56,9 @@ public struct HeapTraceSummary: Hashable, Sendable {
     /// Signed numbers, hexadecimal addresses, or `ptr[k]`.
     public enum IDStyle: String, Hashable, Sendable { case number, address, pointerIndex }
 
-    /// A summary of a trace that was read.
-    public init(name: String, format: String, ops: UInt64, idStyle: IDStyle, memcheck: MemcheckSummary? = nil, warnings: [TraceWarning] = []) {
-        self.name = name
-        self.format = format
-        self.ops = ops
+    /// The details of a trace that was read.
+    /// - Complexity: O(1).
+    public init(idStyle: IDStyle, memcheck: MemcheckSummary? = nil, warnings: [TraceWarning] = []) {
         self.idStyle = idStyle
         self.memcheck = memcheck
         self.warnings = warnings
@@ -84,16 +77,19 @@ public struct HeapTraceSummary: Hashable, Sendable {
 
 /// The outcome of `vmsim heap`: the trace, the model and one result per policy.
 public struct HeapReport: Sendable {
-    /// The trace that was replayed.
-    public var trace: HeapTraceSummary
+    /// The trace that was replayed (its `records` are the operations).
+    public var trace: TraceSummary
+    /// What the allocation trace tells beside.
+    public var details: HeapTraceDetails
     /// The model every policy ran under.
     public var model: HeapModel
     /// One result per policy, in the order given.
     public var results: [HeapResult]
 
     /// A report of a finished run.
-    public init(trace: HeapTraceSummary, model: HeapModel, results: [HeapResult]) {
+    public init(trace: TraceSummary, details: HeapTraceDetails, model: HeapModel, results: [HeapResult]) {
         self.trace = trace
+        self.details = details
         self.model = model
         self.results = results
     }

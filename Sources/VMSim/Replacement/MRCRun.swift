@@ -187,7 +187,7 @@ public final class MRCRun: @unchecked Sendable {
         }
 
         let summary = TraceSummary(name: trace, format: format, pageSize: pageSize,
-                                   accesses: total, writes: writes, distinctPages: distinct)
+                                   records: total, writes: writes, distinctPages: distinct)
         let ws = workingSet.map { w in
             WorkingSetSummary(window: Int(w.window), mean: w.mean, maximum: w.maximum,
                               samples: w.samples.map { WorkingSetSummary.Sample(time: $0.time, pages: $0.pages) })

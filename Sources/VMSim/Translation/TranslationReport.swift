@@ -64,20 +64,8 @@ public struct TranslationConfig: Hashable, Sendable {
 
 /// The outcome of `vmsim translate TRACE`.
 public struct TranslationReport: Sendable {
-    /// The trace as named, its format, and what it held.
-    public var traceName: String
-    /// The trace format's name.
-    public var traceFormat: String
-    /// Access records read (Lackey lines with an access).
-    public var records: UInt64 = 0
-    /// Loads read.
-    public var loads: UInt64 = 0
-    /// Stores read.
-    public var stores: UInt64 = 0
-    /// Modifies (Lackey's `M`) read.
-    public var modifies: UInt64 = 0
-    /// Instruction fetches read.
-    public var instructions: UInt64 = 0
+    /// The trace: its name, format and access records (Lackey lines with an access), by kind.
+    public var trace: TraceSummary
     /// The configuration the run used.
     public var config: TranslationConfig
     /// Counts per TLB level.
@@ -111,9 +99,8 @@ public struct TranslationReport: Sendable {
 
     /// Collects the report of a finished run.
     /// - Complexity: O(TLB levels and arrays + walk caches + radix levels).
-    public init<T: PageTable>(traceName: String, traceFormat: String, config: TranslationConfig, run: TraceTranslation<T>) {
-        self.traceName = traceName
-        self.traceFormat = traceFormat
+    public init<T: PageTable>(trace: TraceSummary, config: TranslationConfig, run: TraceTranslation<T>) {
+        self.trace = trace
         self.config = config
         let mmu = run.mmu
         tlbLevels = mmu.tlb.stats
