@@ -16,7 +16,7 @@ public struct BuddyHeap: HeapAllocator {
     public let model: HeapModel
 
     @usableFromInline
-    struct Block: Sendable {
+    struct Block: IndexLinked, Sendable {
         @usableFromInline var offset: UInt64
         @usableFromInline var order: UInt8
         @usableFromInline var state: UInt8
@@ -33,10 +33,8 @@ public struct BuddyHeap: HeapAllocator {
     @usableFromInline var spare: ContiguousArray<Int32> = []
     /// Block at each offset (free or allocated), for finding buddies.
     @usableFromInline var byOffset = PageMap<Int32>(expectedCount: 1024)
-    /// `free_area[order]`: list heads.
-    @usableFromInline var freeArea = ContiguousArray<Int32>(repeating: -1, count: 64)
-    /// `nr_free` per order.
-    @usableFromInline var nrFree = ContiguousArray<Int>(repeating: 0, count: 64)
+    /// `free_area[order]`: the free list of each order, its count `nr_free`.
+    @usableFromInline var freeArea = ContiguousArray<IndexList>(repeating: IndexList(), count: 64)
     @usableFromInline var top: UInt64 = 0
     @usableFromInline var freeTotal: UInt64 = 0
     @usableFromInline var freeCount = 0
@@ -73,7 +71,7 @@ public struct BuddyHeap: HeapAllocator {
 
     /// - Complexity: O(64).
     public func largestFreeBlock() -> UInt64 {
-        for order in stride(from: 63, through: 0, by: -1) where nrFree[order] > 0 { return 1 << UInt64(order) }
+        for order in stride(from: 63, through: 0, by: -1) where freeArea[order].count > 0 { return 1 << UInt64(order) }
         return 0
     }
 
@@ -100,10 +98,10 @@ public struct BuddyHeap: HeapAllocator {
             return -1
         }
         var current = order
-        while current < 64 && freeArea[current] < 0 { current &+= 1 }
+        while current < 64 && freeArea[current].head < 0 { current &+= 1 }
         counters.record(current &- order &+ (current < 64 ? 1 : 0))
         if current < 64 {
-            let b = freeArea[current]
+            let b = freeArea[current].head
             delFromFreeArea(b)
             blocks[Int(b)].state = HeapBlock.allocated
             expand(b, from: current, to: order)
@@ -169,11 +167,7 @@ public struct BuddyHeap: HeapAllocator {
     mutating func addToFreeArea(_ b: Int32) {
         let order = Int(blocks[Int(b)].order)
         blocks[Int(b)].state = HeapBlock.free
-        blocks[Int(b)].prev = -1
-        blocks[Int(b)].next = freeArea[order]
-        if freeArea[order] >= 0 { blocks[Int(freeArea[order])].prev = b }
-        freeArea[order] = b
-        nrFree[order] &+= 1
+        blocks.pushHead(b, &freeArea[order])
         freeTotal &+= 1 << UInt64(order)
         freeCount &+= 1
         touch(b)
@@ -182,10 +176,7 @@ public struct BuddyHeap: HeapAllocator {
     @inlinable
     mutating func delFromFreeArea(_ b: Int32) {
         let order = Int(blocks[Int(b)].order)
-        let p = blocks[Int(b)].prev, n = blocks[Int(b)].next
-        if p >= 0 { blocks[Int(p)].next = n } else { freeArea[order] = n }
-        if n >= 0 { blocks[Int(n)].prev = p }
-        nrFree[order] &-= 1
+        blocks.remove(b, &freeArea[order])
         freeTotal &-= 1 << UInt64(order)
         freeCount &-= 1
         touch(b)
@@ -288,17 +279,10 @@ public struct BuddyHeap: HeapAllocator {
         if free != freeTotal || count != freeCount { return "buddy free counters disagree with the blocks" }
         if byOffset.count != live.count { return "buddy offset map holds \(byOffset.count) blocks, \(live.count) exist" }
         for order in 0..<64 {
-            var b = freeArea[order], n = 0, p: Int32 = -1
-            while b >= 0 {
-                if blocks[Int(b)].state != HeapBlock.free || Int(blocks[Int(b)].order) != order || blocks[Int(b)].prev != p {
-                    return "free_area[\(order)] holds a wrong block \(b)"
-                }
-                n += 1
-                p = b
-                b = blocks[Int(b)].next
-                if n > count { return "free_area[\(order)] has a cycle" }
+            let problem = blocks.linkProblem(freeArea[order]) { b in
+                blocks[Int(b)].state != HeapBlock.free || Int(blocks[Int(b)].order) != order ? "holds a wrong block \(b)" : nil
             }
-            if n != nrFree[order] { return "nr_free[\(order)] is \(nrFree[order]), the list holds \(n)" }
+            if let problem { return "free_area[\(order)]: \(problem)" }
         }
         return nil
     }

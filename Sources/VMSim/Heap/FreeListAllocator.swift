@@ -1,7 +1,7 @@
 /// One block of the free-list heap: a run of bytes that is either allocated or free. The blocks
 /// tile the heap from its base to its top, linked in address order (the boundary tags).
 @usableFromInline
-struct HeapBlock: Sendable {
+struct HeapBlock: IndexLinked, Sendable {
     @usableFromInline static let dead: UInt8 = 0
     @usableFromInline static let allocated: UInt8 = 1
     @usableFromInline static let free: UInt8 = 2
@@ -47,8 +47,12 @@ public struct FreeListAllocator: HeapAllocator {
     public let model: HeapModel
     @usableFromInline var blocks: ContiguousArray<HeapBlock> = []
     @usableFromInline var spare: ContiguousArray<Int32> = []
-    @usableFromInline var firstBlock: Int32 = -1
-    @usableFromInline var topBlock: Int32 = -1
+    /// Every block in address order (the boundary tags): the first at the base, the top block last.
+    @usableFromInline var chain = IndexList()
+    /// The block at the base, or -1.
+    @inlinable var firstBlock: Int32 { chain.head }
+    /// The block at the top, or -1.
+    @inlinable var topBlock: Int32 { chain.tail }
     /// The address one past the heap's top.
     @usableFromInline var heapEnd: UInt64
     /// The index that chooses blocks (all policies but TLSF).
@@ -86,8 +90,7 @@ public struct FreeListAllocator: HeapAllocator {
         rover = model.base
         if model.initialHeap > 0 {
             let b = newBlock(address: model.base, size: model.initialHeap, state: HeapBlock.allocated)
-            firstBlock = b
-            topBlock = b
+            blocks.pushTail(b, &chain)
             heapEnd = model.base &+ model.initialHeap
             insertFree(b)
         }
@@ -235,10 +238,7 @@ public struct FreeListAllocator: HeapAllocator {
     @inlinable
     mutating func linkAfter(_ a: Int32, _ b: Int32) {
         let n = blocks[Int(a)].next
-        blocks[Int(b)].prev = a
-        blocks[Int(b)].next = n
-        blocks[Int(a)].next = b
-        if n >= 0 { blocks[Int(n)].prev = b } else { topBlock = b }
+        blocks.insert(b, before: n, &chain)
         touch(a)
         if n >= 0 { touch(n) }
     }
@@ -247,10 +247,8 @@ public struct FreeListAllocator: HeapAllocator {
     @inlinable
     mutating func linkBefore(_ b: Int32, _ a: Int32) {
         let p = blocks[Int(b)].prev
-        blocks[Int(a)].prev = p
-        blocks[Int(a)].next = b
-        blocks[Int(b)].prev = a
-        if p >= 0 { blocks[Int(p)].next = a; touch(p) } else { firstBlock = a }
+        blocks.insert(a, before: b, &chain)
+        if p >= 0 { touch(p) }
         touch(b)
     }
 
@@ -258,8 +256,9 @@ public struct FreeListAllocator: HeapAllocator {
     @inlinable
     mutating func unlink(_ b: Int32) {
         let p = blocks[Int(b)].prev, n = blocks[Int(b)].next
-        if p >= 0 { blocks[Int(p)].next = n; touch(p) } else { firstBlock = n }
-        if n >= 0 { blocks[Int(n)].prev = p; touch(n) } else { topBlock = p }
+        blocks.remove(b, &chain)
+        if p >= 0 { touch(p) }
+        if n >= 0 { touch(n) }
         blocks[Int(b)].state = HeapBlock.dead
         spare.append(b)
         touch(b)
@@ -301,7 +300,7 @@ public struct FreeListAllocator: HeapAllocator {
         }
         guard canGrow(by: size) else { return -1 }
         let b = newBlock(address: heapEnd, size: size, state: HeapBlock.allocated)
-        if t >= 0 { linkAfter(t, b) } else { firstBlock = b; topBlock = b }
+        if t >= 0 { linkAfter(t, b) } else { blocks.pushTail(b, &chain) }
         heapEnd &+= size
         return b
     }

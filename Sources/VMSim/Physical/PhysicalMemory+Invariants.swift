@@ -12,22 +12,14 @@ extension PhysicalMemory: InvariantChecking {
         var seen = [Bool](repeating: false, count: pages.count)
 
         func walk(_ li: Int, what: String, check: (Int) -> Void) {
-            var count = 0
-            var prev: Int32 = -1
-            var p = lists[li].head
-            while p >= 0 {
+            let problem = pages.linkProblem(lists[li]) { p in
                 let pfn = Int(p)
-                guard pfn < pages.count else { report("\(what): link to pfn \(pfn) outside memory"); return }
-                if seen[pfn] { report("\(what): pfn \(pfn) is on two lists (or twice on one)"); return }
+                if seen[pfn] { return "pfn \(pfn) is on two lists (or twice on one)" }
                 seen[pfn] = true
-                if pages[pfn].prev != prev { report("\(what): pfn \(pfn) has a wrong prev link") }
                 check(pfn)
-                count += 1
-                prev = p
-                p = pages[pfn].next
+                return nil
             }
-            if lists[li].tail != prev { report("\(what): tail link is wrong") }
-            if Int(lists[li].count) != count { report("\(what): count \(lists[li].count) but \(count) entries") }
+            if let problem { report("\(what): \(problem)") }
         }
 
         for (slot, zone) in zones.enumerated() {

@@ -14,7 +14,7 @@ enum PageState: UInt8, Sendable {
 
 /// The part of `struct page` that the allocators use. 12 bytes, one per page frame.
 @usableFromInline
-struct PageFrame: Sendable {
+struct PageFrame: IndexLinked, Sendable {
     /// `buddy_list` / `pcp_list` links, as pfns (-1 ends a list).
     @usableFromInline var next: Int32 = -1
     @usableFromInline var prev: Int32 = -1
@@ -34,14 +34,6 @@ struct PageFrame: Sendable {
         self.list = list
         self.allocType = allocType
     }
-}
-
-/// A list head: first and last pfn and the entry count (`list_head` plus a counter).
-@usableFromInline
-struct ListHead: Sendable {
-    @usableFromInline var head: Int32 = -1
-    @usableFromInline var tail: Int32 = -1
-    @usableFromInline var count: Int32 = 0
 }
 
 /// Event counters of the physical allocators, named after /proc/vmstat where the kernel has a
@@ -184,8 +176,9 @@ public struct PhysicalMemory: Sendable {
     public internal(set) var lastFailure: AllocationFailure?
 
     @usableFromInline var pages: ContiguousArray<PageFrame>
-    /// Free lists (zone by zone, order by order, `MigrateType.count` each), then pcp lists.
-    @usableFromInline var lists: ContiguousArray<ListHead>
+    /// Free lists (zone by zone, order by order, `MigrateType.count` each), then pcp lists, each
+    /// linked by pfn through `pages` (`list_head` plus a counter).
+    @usableFromInline var lists: ContiguousArray<IndexList>
     /// `free_area[order].nr_free`, zone by zone.
     @usableFromInline var nrFree: ContiguousArray<Int32>
     /// The migrate type of each pageblock (pfn >> pageblock_order).
@@ -242,7 +235,7 @@ public struct PhysicalMemory: Sendable {
         }
         let pcpListBase = listCount
         listCount += zones.count * config.cpus * PerCPUPages.listCount
-        lists = ContiguousArray(repeating: ListHead(), count: listCount)
+        lists = ContiguousArray(repeating: IndexList(), count: listCount)
         nrFree = ContiguousArray(repeating: 0, count: zones.count * orders)
         pcp = ContiguousArray()
         for z in zones.indices {
@@ -277,51 +270,33 @@ public struct PhysicalMemory: Sendable {
     // link written. Indices come from the allocator's own lists, which the invariant checker
     // verifies stay inside the arrays.
 
+    /// `list_add()`: `pfn` goes to the head of list `li`.
+    /// - Complexity: O(1).
     @inline(__always)
-    static func listAddHead(_ pages: inout ContiguousArray<PageFrame>, _ lists: inout ContiguousArray<ListHead>,
+    static func listAddHead(_ pages: inout ContiguousArray<PageFrame>, _ lists: inout ContiguousArray<IndexList>,
                             _ li: Int, _ pfn: Int) {
         pages.withUnsafeMutableBufferPointer { pg in
-            lists.withUnsafeMutableBufferPointer { ls in
-                let p = Int32(truncatingIfNeeded: pfn)
-                let old = ls[li].head
-                pg[pfn].prev = -1
-                pg[pfn].next = old
-                if old >= 0 { pg[Int(old)].prev = p } else { ls[li].tail = p }
-                ls[li].head = p
-                ls[li].count &+= 1
-            }
+            lists.withUnsafeMutableBufferPointer { ls in pg.pushHead(Int32(truncatingIfNeeded: pfn), &ls[li]) }
         }
     }
 
+    /// `list_add_tail()`: `pfn` goes to the tail of list `li`.
+    /// - Complexity: O(1).
     @inline(__always)
-    static func listAddTail(_ pages: inout ContiguousArray<PageFrame>, _ lists: inout ContiguousArray<ListHead>,
+    static func listAddTail(_ pages: inout ContiguousArray<PageFrame>, _ lists: inout ContiguousArray<IndexList>,
                             _ li: Int, _ pfn: Int) {
         pages.withUnsafeMutableBufferPointer { pg in
-            lists.withUnsafeMutableBufferPointer { ls in
-                let p = Int32(truncatingIfNeeded: pfn)
-                let old = ls[li].tail
-                pg[pfn].next = -1
-                pg[pfn].prev = old
-                if old >= 0 { pg[Int(old)].next = p } else { ls[li].head = p }
-                ls[li].tail = p
-                ls[li].count &+= 1
-            }
+            lists.withUnsafeMutableBufferPointer { ls in pg.pushTail(Int32(truncatingIfNeeded: pfn), &ls[li]) }
         }
     }
 
+    /// `list_del()`: `pfn` leaves list `li`.
+    /// - Complexity: O(1).
     @inline(__always)
-    static func listDel(_ pages: inout ContiguousArray<PageFrame>, _ lists: inout ContiguousArray<ListHead>,
+    static func listDel(_ pages: inout ContiguousArray<PageFrame>, _ lists: inout ContiguousArray<IndexList>,
                         _ li: Int, _ pfn: Int) {
         pages.withUnsafeMutableBufferPointer { pg in
-            lists.withUnsafeMutableBufferPointer { ls in
-                let n = pg[pfn].next
-                let p = pg[pfn].prev
-                if p >= 0 { pg[Int(p)].next = n } else { ls[li].head = n }
-                if n >= 0 { pg[Int(n)].prev = p } else { ls[li].tail = p }
-                pg[pfn].next = -1
-                pg[pfn].prev = -1
-                ls[li].count &-= 1
-            }
+            lists.withUnsafeMutableBufferPointer { ls in pg.remove(Int32(truncatingIfNeeded: pfn), &ls[li]) }
         }
     }
 

@@ -24,10 +24,10 @@ public struct KmemCache: Sendable {
     public let isKmalloc: Bool
 
     /// The node's partial list (`n->partial`), linked through the slabs.
-    var partialHead: Int32 = -1
-    var partialTail: Int32 = -1
-    /// `n->nr_partial`, `n->nr_slabs`, `n->total_objects`, and objects handed out.
-    public internal(set) var nrPartial = 0
+    var partial = IndexList()
+    /// `n->nr_partial`: slabs on the partial list.
+    public var nrPartial: Int { partial.count }
+    /// `n->nr_slabs`, `n->total_objects`, and objects handed out.
     public internal(set) var nrSlabs = 0
     public internal(set) var totalObjects = 0
     public internal(set) var activeObjects = 0
@@ -37,7 +37,7 @@ public struct KmemCache: Sendable {
 }
 
 /// A slab: `1 << order` pages cut into `objects` objects, with a LIFO freelist.
-struct Slab: Sendable {
+struct Slab: IndexLinked, Sendable {
     var pfn: Int
     var order: Int
     var objects: Int
@@ -252,7 +252,7 @@ public struct SlabAllocator: Sendable {
     /// head. A slab that becomes full leaves the list. Returns nil when no slab can be allocated.
     /// - Complexity: O(1) amortized; a new slab costs one page allocation and O(objects).
     public mutating func cacheAlloc(cache c: Int, memory: inout PhysicalMemory, cpu: Int = 0) -> SlabObject? {
-        var s = caches[c].partialHead
+        var s = caches[c].partial.head
         if s < 0 {
             guard let created = newSlab(cache: c, memory: &memory, cpu: cpu) else { return nil }
             s = created
@@ -308,7 +308,7 @@ public struct SlabAllocator: Sendable {
     public mutating func shrink(cache: Int? = nil, memory: inout PhysicalMemory, cpu: Int = 0) {
         for c in caches.indices where cache == nil || cache == c {
             var kept: [Int32] = []
-            var s = caches[c].partialHead
+            var s = caches[c].partial.head
             while s >= 0 {
                 let next = slabs[Int(s)].next
                 removePartial(cache: c, slab: s)
@@ -362,39 +362,21 @@ public struct SlabAllocator: Sendable {
 
     /// `add_partial()`.
     mutating func addPartial(cache c: Int, slab s: Int32, tail: Bool) {
-        let si = Int(s)
-        slabs[si].onPartial = true
-        if tail {
-            slabs[si].prev = caches[c].partialTail
-            slabs[si].next = -1
-            if caches[c].partialTail >= 0 { slabs[Int(caches[c].partialTail)].next = s } else { caches[c].partialHead = s }
-            caches[c].partialTail = s
-        } else {
-            slabs[si].next = caches[c].partialHead
-            slabs[si].prev = -1
-            if caches[c].partialHead >= 0 { slabs[Int(caches[c].partialHead)].prev = s } else { caches[c].partialTail = s }
-            caches[c].partialHead = s
-        }
-        caches[c].nrPartial += 1
+        slabs[Int(s)].onPartial = true
+        if tail { slabs.pushTail(s, &caches[c].partial) } else { slabs.pushHead(s, &caches[c].partial) }
     }
 
     /// `remove_partial()`.
     mutating func removePartial(cache c: Int, slab s: Int32) {
-        let si = Int(s)
-        let n = slabs[si].next, p = slabs[si].prev
-        if p >= 0 { slabs[Int(p)].next = n } else { caches[c].partialHead = n }
-        if n >= 0 { slabs[Int(n)].prev = p } else { caches[c].partialTail = p }
-        slabs[si].next = -1
-        slabs[si].prev = -1
-        slabs[si].onPartial = false
-        caches[c].nrPartial -= 1
+        slabs.remove(s, &caches[c].partial)
+        slabs[Int(s)].onPartial = false
     }
 
     /// Free objects on the partial slabs of cache `c` (`count_partial_free_approx()`).
     /// - Complexity: O(partial slabs).
     public func partialFreeObjects(cache c: Int) -> Int {
         var free = 0
-        var s = caches[c].partialHead
+        var s = caches[c].partial.head
         while s >= 0 {
             free += slabs[Int(s)].objects - slabs[Int(s)].inuse
             s = slabs[Int(s)].next

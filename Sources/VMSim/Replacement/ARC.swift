@@ -28,7 +28,7 @@ public struct ARCPolicy: ReplacementPolicy {
     /// page -> node number | list << 32.
     @usableFromInline var map: PageMap<UInt64>
     @usableFromInline var nodes: IndexLinks
-    @usableFromInline var t1 = ListEnds(), t2 = ListEnds(), b1 = ListEnds(), b2 = ListEnds()
+    @usableFromInline var t1 = IndexList(), t2 = IndexList(), b1 = IndexList(), b2 = IndexList()
     @usableFromInline var ghosts: GhostNumbers
     /// The adaptive target size of T1.
     @usableFromInline var p: Double = 0

@@ -23,7 +23,7 @@ public struct AgingPolicy: ReplacementPolicy {
     @usableFromInline var nodes: IndexLinks
     @usableFromInline var counter: ContiguousArray<UInt8> = []
     @usableFromInline var referenced: ContiguousArray<Bool> = []
-    @usableFromInline var ranks: ContiguousArray<ListEnds>
+    @usableFromInline var ranks: ContiguousArray<IndexList>
     /// No rank below this one holds a page.
     @usableFromInline var lowest = 0
     @usableFromInline var untilTick: Int
@@ -40,7 +40,7 @@ public struct AgingPolicy: ReplacementPolicy {
         untilTick = self.interval
         map = PageMap(expectedCount: upfrontCapacity(frames))
         nodes = IndexLinks(count: frames)
-        ranks = ContiguousArray(repeating: ListEnds(), count: 512)
+        ranks = ContiguousArray(repeating: IndexList(), count: 512)
     }
 
     /// Starts loading the map entry that `page`'s lookup probes first.
@@ -96,7 +96,7 @@ public struct AgingPolicy: ReplacementPolicy {
     /// The clock tick: shifts every counter, folds R into its top bit and rebuilds the rank lists.
     @usableFromInline
     mutating func tick() {
-        for r in ranks.indices { ranks[r] = ListEnds() }
+        for r in ranks.indices { ranks[r] = IndexList() }
         lowest = 511
         for s in 0..<used {
             let i = Int(s)

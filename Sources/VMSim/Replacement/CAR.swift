@@ -27,7 +27,7 @@ public struct CARPolicy: ReplacementPolicy {
     @usableFromInline var list: ContiguousArray<UInt8> = []
     @usableFromInline var referenced: ContiguousArray<Bool> = []
     /// T1 and T2: the hand (oldest) at the tail, the clock's "tail" (newest) at the head.
-    @usableFromInline var t1 = ListEnds(), t2 = ListEnds(), b1 = ListEnds(), b2 = ListEnds()
+    @usableFromInline var t1 = IndexList(), t2 = IndexList(), b1 = IndexList(), b2 = IndexList()
     @usableFromInline var ghosts: GhostNumbers
     @usableFromInline var p: Double = 0
     @usableFromInline var used: Int32 = 0

@@ -44,7 +44,7 @@ public struct ClockProPolicy: ReplacementPolicy {
 
     /// One entry of the ring: a resident page (numbers `0..<frames`, the slots) or a test entry.
     @usableFromInline
-    struct Entry: Sendable {
+    struct Entry: IndexLinked, Sendable {
         @usableFromInline var page: UInt64 = 0
         @usableFromInline var prev: Int32 = -1
         @usableFromInline var next: Int32 = -1
@@ -58,7 +58,8 @@ public struct ClockProPolicy: ReplacementPolicy {
     @usableFromInline var ring: ContiguousArray<Entry>
     @usableFromInline var freeTests: ContiguousArray<Int32> = []
     @usableFromInline var handHot: Int32 = -1, handCold: Int32 = -1, handTest: Int32 = -1
-    @usableFromInline var ringCount = 0
+    /// The clock: a list of `ring` entries whose traversal wraps from its tail to its head.
+    @usableFromInline var clock = IndexList()
     @usableFromInline var hotCount = 0, coldCount = 0, testCount = 0
     /// The target number of resident cold pages.
     @usableFromInline var coldTarget: Int
@@ -141,7 +142,7 @@ public struct ClockProPolicy: ReplacementPolicy {
         guard h >= 0 else { return }
         ring.withUnsafeBufferPointer { buffer in
             map.prefetch(buffer[Int(h)].page)
-            vmsim_prefetch(buffer.baseAddress! + Int(buffer[Int(h)].next))
+            vmsim_prefetch(buffer.baseAddress! + Int(clock.wrapped(buffer[Int(h)].next)))
         }
     }
 
@@ -162,7 +163,7 @@ public struct ClockProPolicy: ReplacementPolicy {
             let i = Int(e)
             let entry = ring[i]
             if entry.kind != Self.cold {
-                handCold = entry.next
+                handCold = clock.wrapped(entry.next)
                 continue
             }
             if entry.referenced {
@@ -210,7 +211,7 @@ public struct ClockProPolicy: ReplacementPolicy {
             let entry = ring[i]
             switch entry.kind {
             case Self.hot:
-                handHot = entry.next
+                handHot = clock.wrapped(entry.next)
                 if entry.referenced {
                     ring[i].referenced = false
                     continue
@@ -222,7 +223,7 @@ public struct ClockProPolicy: ReplacementPolicy {
                 lookAhead(handHot)
                 return
             case Self.cold:
-                handHot = entry.next
+                handHot = clock.wrapped(entry.next)
                 if entry.inTest {
                     ring[i].inTest = false
                     coldTarget = max(coldTarget - 1, 1)
@@ -244,7 +245,7 @@ public struct ClockProPolicy: ReplacementPolicy {
                 removeTestEntry(e)
                 return
             }
-            handTest = entry.next
+            handTest = clock.wrapped(entry.next)
             if entry.kind == Self.cold && entry.inTest {
                 ring[i].inTest = false
                 coldTarget = max(coldTarget - 1, 1)
@@ -264,42 +265,20 @@ public struct ClockProPolicy: ReplacementPolicy {
     /// Places `n` just behind HAND_hot.
     @inlinable @inline(__always)
     mutating func linkAtHead(_ n: Int32) {
-        if ringCount == 0 {
-            ring[Int(n)].prev = n
-            ring[Int(n)].next = n
-            ringCount = 1
+        if clock.isEmpty {
+            ring.pushHead(n, &clock)
             handHot = n; handCold = n; handTest = n
             return
         }
-        linkBefore(n, handHot)
-    }
-
-    @inlinable @inline(__always)
-    mutating func linkBefore(_ n: Int32, _ successor: Int32) {
-        let p = ring[Int(successor)].prev
-        ring[Int(n)].prev = p
-        ring[Int(n)].next = successor
-        ring[Int(p)].next = n
-        ring[Int(successor)].prev = n
-        ringCount += 1
+        ring.insert(n, before: handHot, &clock)
     }
 
     /// Puts `g` in `e`'s place on the ring and takes `e` off; hands on `e` move past `g` to `e`'s
     /// successor (as if `g` were linked before `e` and `e` unlinked).
     @inlinable @inline(__always)
     mutating func replace(_ e: Int32, with g: Int32) {
-        let prev = ring[Int(e)].prev
-        var next = ring[Int(e)].next
-        if prev == e {
-            ring[Int(g)].prev = g
-            ring[Int(g)].next = g
-            next = g
-        } else {
-            ring[Int(g)].prev = prev
-            ring[Int(g)].next = next
-            ring[Int(prev)].next = g
-            ring[Int(next)].prev = g
-        }
+        ring.replace(e, with: g, &clock)
+        let next = ring.next(g, wrappingIn: clock)
         if handHot == e { handHot = next }
         if handCold == e { handCold = next }
         if handTest == e { handTest = next }
@@ -308,14 +287,12 @@ public struct ClockProPolicy: ReplacementPolicy {
     /// Takes `n` off the ring; hands on it move on to its successor.
     @inlinable @inline(__always)
     mutating func unlink(_ n: Int32) {
-        let prev = ring[Int(n)].prev, next = ring[Int(n)].next
-        ringCount -= 1
-        if ringCount == 0 {
+        let next = ring.next(n, wrappingIn: clock)
+        ring.remove(n, &clock)
+        if clock.isEmpty {
             handHot = -1; handCold = -1; handTest = -1
             return
         }
-        ring[Int(prev)].next = next
-        ring[Int(next)].prev = prev
         if handHot == n { handHot = next }
         if handCold == n { handCold = next }
         if handTest == n { handTest = next }
@@ -323,7 +300,7 @@ public struct ClockProPolicy: ReplacementPolicy {
 
     @inlinable @inline(__always)
     mutating func moveToHead(_ n: Int32) {
-        if ringCount == 1 { return }
+        if clock.count == 1 { return }
         unlink(n)
         linkAtHead(n)
     }

@@ -1,45 +1,42 @@
 import CVMSimSupport
 
-/// One node of an index-linked list: the page it stands for and its two neighbours (`-1` for none).
+/// One node of the policies' lists: the page it stands for and its two neighbours (`-1` for none).
 @usableFromInline
-struct Link: Sendable {
+struct Link: IndexLinked, Sendable {
     @usableFromInline var page: UInt64
     @usableFromInline var prev: Int32
     @usableFromInline var next: Int32
     @inlinable init(page: UInt64 = 0, prev: Int32, next: Int32) { self.page = page; self.prev = prev; self.next = next }
 }
 
-/// The ends and length of one list threaded through `IndexLinks`. By convention the head is the
-/// newest (most recently inserted or used) end and the tail the oldest (the victim end).
-@usableFromInline
-struct ListEnds: Sendable {
-    @usableFromInline var head: Int32 = -1
-    @usableFromInline var tail: Int32 = -1
-    @usableFromInline var count: Int = 0
-    @inlinable init() {}
-    @inlinable var isEmpty: Bool { count == 0 }
-}
-
-/// Doubly linked lists over small integer node numbers (frame slots, ghost entries), stored as one
-/// flat array of 16-byte `(page, prev, next)` nodes: no class nodes, no allocation per operation. A node is on at
-/// most one list at a time; which list is the caller's business (it passes that list's `ListEnds`).
+/// The node table of the replacement policies' lists (frame slots, ghost entries): one flat array
+/// of 16-byte `(page, prev, next)` nodes that grows as node numbers are used. The list operations
+/// are `IndexList`'s (it is a mutable collection of `IndexLinked` nodes); each list's ends live
+/// in the policy.
 ///
 ///     var links = IndexLinks(count: 8)
-///     var lru = ListEnds()
+///     var lru = IndexList()
 ///     links.pushHead(3, &lru); links.pushHead(5, &lru)   // 5 3
 ///     links.moveToHead(3, &lru)                          // 3 5
 ///     links.popTail(&lru)                                // 5
 ///
 /// - Complexity: O(1) per operation.
 @usableFromInline
-struct IndexLinks: Sendable {
+struct IndexLinks: MutableCollection, RandomAccessCollection, Sendable {
     @usableFromInline var links: ContiguousArray<Link>
 
     /// Room for `count` nodes to start with (capped at 65,536; `reserve` grows it as nodes are used,
     /// so a huge frame count costs nothing until the trace fills it).
     @inlinable
     init(count: Int) {
-        links = ContiguousArray(repeating: Link(prev: -1, next: -1), count: max(1, min(count, 1 << 16)))
+        links = ContiguousArray(repeating: Link(prev: -1, next: -1), count: Swift.max(1, Swift.min(count, 1 << 16)))
+    }
+
+    @inlinable var startIndex: Int { 0 }
+    @inlinable var endIndex: Int { links.count }
+    @inlinable subscript(i: Int) -> Link {
+        @inline(__always) get { links[i] }
+        @inline(__always) _modify { yield &links[i] }
     }
 
     /// Nodes the array can hold.
@@ -57,7 +54,7 @@ struct IndexLinks: Sendable {
     /// - Complexity: O(1) amortized.
     @inlinable @inline(__always)
     mutating func reserve(_ n: Int32) {
-        if Int(n) >= links.count { grow(to: max(Int(n) + 1, links.count * 2)) }
+        if Int(n) >= links.count { grow(to: Swift.max(Int(n) + 1, links.count * 2)) }
     }
 
     /// Starts loading node `n` into the cache (no effect on the lists).
@@ -67,67 +64,8 @@ struct IndexLinks: Sendable {
         links.withUnsafeBufferPointer { vmsim_prefetch($0.baseAddress! + Int(n)) }
     }
 
-    @inlinable @inline(__always) func next(_ n: Int32) -> Int32 { links[Int(n)].next }
     @inlinable @inline(__always) func page(_ n: Int32) -> UInt64 { links[Int(n)].page }
     @inlinable @inline(__always) mutating func setPage(_ n: Int32, _ page: UInt64) { links[Int(n)].page = page }
-    @inlinable @inline(__always) func prev(_ n: Int32) -> Int32 { links[Int(n)].prev }
-
-    /// Inserts `n` at the head (newest end) of `list`.
-    @inlinable @inline(__always)
-    mutating func pushHead(_ n: Int32, _ list: inout ListEnds) {
-        links[Int(n)].prev = -1
-        links[Int(n)].next = list.head
-        if list.head >= 0 { links[Int(list.head)].prev = n } else { list.tail = n }
-        list.head = n
-        list.count &+= 1
-    }
-
-    /// Inserts `n` at the tail (oldest end) of `list`.
-    @inlinable @inline(__always)
-    mutating func pushTail(_ n: Int32, _ list: inout ListEnds) {
-        links[Int(n)].prev = list.tail
-        links[Int(n)].next = -1
-        if list.tail >= 0 { links[Int(list.tail)].next = n } else { list.head = n }
-        list.tail = n
-        list.count &+= 1
-    }
-
-    /// Inserts `n` just before `successor` (towards the head), or at the tail when `successor` is -1.
-    @inlinable
-    mutating func insert(_ n: Int32, before successor: Int32, _ list: inout ListEnds) {
-        if successor < 0 { pushTail(n, &list); return }
-        let p = links[Int(successor)].prev
-        links[Int(n)].prev = p
-        links[Int(n)].next = successor
-        links[Int(successor)].prev = n
-        if p >= 0 { links[Int(p)].next = n } else { list.head = n }
-        list.count &+= 1
-    }
-
-    /// Unlinks `n`, which must be on `list`.
-    @inlinable @inline(__always)
-    mutating func remove(_ n: Int32, _ list: inout ListEnds) {
-        let l = links[Int(n)]
-        if l.prev >= 0 { links[Int(l.prev)].next = l.next } else { list.head = l.next }
-        if l.next >= 0 { links[Int(l.next)].prev = l.prev } else { list.tail = l.prev }
-        list.count &-= 1
-    }
-
-    /// Moves `n`, which is on `list`, to its head.
-    @inlinable @inline(__always)
-    mutating func moveToHead(_ n: Int32, _ list: inout ListEnds) {
-        if list.head == n { return }
-        remove(n, &list)
-        pushHead(n, &list)
-    }
-
-    /// Unlinks and returns the tail (oldest) node of a non-empty `list`.
-    @inlinable @inline(__always) @discardableResult
-    mutating func popTail(_ list: inout ListEnds) -> Int32 {
-        let n = list.tail
-        remove(n, &list)
-        return n
-    }
 }
 
 /// Numbers for entries that are not resident (the ghost lists of ARC, CAR, 2Q, S3-FIFO, LIRS):
@@ -172,7 +110,7 @@ extension ContiguousArray {
 @usableFromInline
 struct GhostQueue: Sendable {
     @usableFromInline let capacity: Int
-    @usableFromInline var entries = ListEnds()
+    @usableFromInline var entries = IndexList()
     @usableFromInline var numbers: GhostNumbers
 
     /// A queue of up to `capacity` ghosts numbered from `firstNumber` (the policy's frame count).

@@ -23,8 +23,8 @@ public struct LFUPolicy: ReplacementPolicy {
     /// and the pages in each (the latest arrival at the head).
     @usableFromInline var bucketLinks: IndexLinks
     @usableFromInline var bucketCount: ContiguousArray<UInt64> = []
-    @usableFromInline var bucketPages: ContiguousArray<ListEnds> = []
-    @usableFromInline var buckets = ListEnds()
+    @usableFromInline var bucketPages: ContiguousArray<IndexList> = []
+    @usableFromInline var buckets = IndexList()
     @usableFromInline var bucketNumbers: GhostNumbers
     @usableFromInline var used: Int32 = 0
 
@@ -101,9 +101,9 @@ public struct LFUPolicy: ReplacementPolicy {
     mutating func newBucket(count: UInt64, before successor: Int32) -> Int32 {
         let b = bucketNumbers.take(&bucketLinks)
         bucketCount.cover(bucketLinks.capacity, with: 0)
-        bucketPages.cover(bucketLinks.capacity, with: ListEnds())
+        bucketPages.cover(bucketLinks.capacity, with: IndexList())
         bucketCount[Int(b)] = count
-        bucketPages[Int(b)] = ListEnds()
+        bucketPages[Int(b)] = IndexList()
         bucketLinks.insert(b, before: successor, &buckets)
         return b
     }

@@ -39,7 +39,7 @@ public struct LIRSPolicy: ReplacementPolicy {
     @usableFromInline var queue: IndexLinks
     @usableFromInline var isLIR: ContiguousArray<Bool> = []
     @usableFromInline var inS: ContiguousArray<Bool> = []
-    @usableFromInline var s = ListEnds(), q = ListEnds(), nonResident = ListEnds()
+    @usableFromInline var s = IndexList(), q = IndexList(), nonResident = IndexList()
     @usableFromInline var ghosts: GhostNumbers
     @usableFromInline var lirCount = 0
     @usableFromInline var used: Int32 = 0

@@ -16,7 +16,7 @@ public struct LRUKPolicy: ReplacementPolicy {
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var nodes: IndexLinks
     /// Pages referenced once, newest at the head.
-    @usableFromInline var once = ListEnds()
+    @usableFromInline var once = IndexList()
     /// Each slot's last reference time.
     @usableFromInline var last: ContiguousArray<UInt64> = []
     /// Pages referenced at least twice, keyed by the complement of their second-to-last reference

@@ -31,7 +31,7 @@ public struct Linux2ListPolicy: ReplacementPolicy {
     @usableFromInline var nodes: IndexLinks
     @usableFromInline var active: ContiguousArray<Bool> = []
     @usableFromInline var referenced: ContiguousArray<Bool> = []
-    @usableFromInline var activeList = ListEnds(), inactiveList = ListEnds()
+    @usableFromInline var activeList = IndexList(), inactiveList = IndexList()
     @usableFromInline var used: Int32 = 0
 
     /// An empty pair of Linux active/inactive lists over `frames` page frames (at least 1).

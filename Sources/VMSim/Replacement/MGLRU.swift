@@ -42,7 +42,7 @@ public struct MGLRUPolicy: ReplacementPolicy {
     @usableFromInline var placed: ContiguousArray<UInt64> = []
     @usableFromInline var lastReference: ContiguousArray<UInt64> = []
     /// The pages of each generation (`seq % 4`), newest at the head.
-    @usableFromInline var lists: (ListEnds, ListEnds, ListEnds, ListEnds) = (.init(), .init(), .init(), .init())
+    @usableFromInline var lists: (IndexList, IndexList, IndexList, IndexList) = (.init(), .init(), .init(), .init())
     /// When each generation (`seq % 4`) was opened by aging.
     @usableFromInline var openedAt: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     @usableFromInline var minSeq: UInt64 = 0

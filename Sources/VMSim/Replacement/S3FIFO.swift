@@ -31,7 +31,7 @@ public struct S3FIFOPolicy: ReplacementPolicy {
     @usableFromInline var nodes: IndexLinks
     @usableFromInline var list: ContiguousArray<UInt8> = []
     @usableFromInline var freq: ContiguousArray<UInt8> = []
-    @usableFromInline var small = ListEnds(), main = ListEnds()
+    @usableFromInline var small = IndexList(), main = IndexList()
     @usableFromInline var ghost: GhostQueue
     @usableFromInline var used: Int32 = 0
     /// Whether any page has been evicted yet (until then a full S sends new pages to M).

@@ -14,7 +14,7 @@ public struct SIEVEPolicy: ReplacementPolicy {
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var nodes: IndexLinks
     @usableFromInline var visited: ContiguousArray<Bool> = []
-    @usableFromInline var queue = ListEnds()
+    @usableFromInline var queue = IndexList()
     /// The node the hand points at, or -1 for the tail.
     @usableFromInline var hand: Int32 = -1
     @usableFromInline var used: Int32 = 0

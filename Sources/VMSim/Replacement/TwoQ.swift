@@ -27,7 +27,7 @@ public struct TwoQPolicy: ReplacementPolicy {
     @usableFromInline var map: PageMap<Int32>
     @usableFromInline var nodes: IndexLinks
     @usableFromInline var list: ContiguousArray<UInt8> = []
-    @usableFromInline var a1in = ListEnds(), am = ListEnds()
+    @usableFromInline var a1in = IndexList(), am = IndexList()
     @usableFromInline var a1out: GhostQueue
     @usableFromInline var used: Int32 = 0
 
