@@ -26,19 +26,14 @@ extension SlabAllocator: InvariantChecking {
                     "\(name) slab \(i): \(s.onPartial ? "on" : "off") the partial list with \(s.inuse) of \(s.objects) objects in use")
         }
         for (c, cache) in caches.enumerated() {
-            var count = 0
-            var prev: Int32 = -1
-            var s = cache.partialHead
-            while s >= 0 && count <= slabs.count {
+            if let problem = slabs.linkProblem(cache.partial, visit: { s in
                 let slab = slabs[Int(s)]
-                v.check(slab.live && slab.onPartial && slab.cache == c, "\(cache.name) partial list: slab \(s) does not belong there")
-                v.check(slab.prev == prev, "\(cache.name) partial list: slab \(s) has a wrong prev link")
-                count += 1
-                prev = s
-                s = slab.next
+                return slab.live && slab.onPartial && slab.cache == c ? nil : "slab \(s) does not belong there"
+            }) {
+                v.report("\(cache.name) partial list: \(problem)")
             }
-            v.check(cache.partialTail == prev, "\(cache.name) partial list: the tail link is wrong")
-            v.check(count == cache.nrPartial, "\(cache.name): \(count) slabs on the partial list, but nr_partial is \(cache.nrPartial)")
+            let marked = slabs.lazy.filter { $0.live && $0.onPartial && $0.cache == c }.count
+            v.check(cache.partial.count == marked, "\(cache.name): nr_partial is \(cache.partial.count), but \(marked) slabs are marked partial")
             v.check(slabsOf[c] == cache.nrSlabs, "\(cache.name): \(slabsOf[c]) slabs, but nr_slabs is \(cache.nrSlabs)")
             v.check(objectsOf[c] == cache.totalObjects, "\(cache.name): \(objectsOf[c]) objects, but total_objects is \(cache.totalObjects)")
             v.check(activeOf[c] == cache.activeObjects, "\(cache.name): \(activeOf[c]) objects in use, but active_objs is \(cache.activeObjects)")
