@@ -40,8 +40,8 @@ struct DeterminismTests {
         }
         all.append(["ostep", "paging-policy", "-s", "7", "-n", "200", "-p", "LRU", "-c"])
         all.append(["ostep", "malloc", "-s", "3", "-n", "20", "-c"])
-        // `vmsim demo` is the paging command on the bundled sort trace: its run is guarded by the
-        // paging cases here, and it takes a minute in a debug build, so it is not run twice.
+        // `vmsim demo` runs twice in PagingCommandTests.demoRunsOnTheBundledWorkload (at one size:
+        // its whole run takes a minute in a debug build).
         return all
     }()
 

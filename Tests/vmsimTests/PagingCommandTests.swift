@@ -173,6 +173,9 @@ struct HelpAndDemoTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("7,258,090 page references"))
         #expect(r.stdout.contains("268 distinct pages"))
+        // Same input, same bytes (DeterminismTests runs every other command twice).
+        let again = try vmsim(["demo", "--frames", "16"], directory: repositoryRoot)
+        #expect(again.stdout == r.stdout)
     }
 }
 
