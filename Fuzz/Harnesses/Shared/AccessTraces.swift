@@ -29,9 +29,9 @@ func addressReader(_ format: TraceFormat, _ input: InputBuffer, _ options: Acces
 }
 
 /// Reads the input as a `format` trace at one level or both (picked per input), pages
-/// (`AccessTrace.open`) and byte accesses (`AccessTrace.openAddresses`): once with a 64 KiB
-/// window and batches of 4096, once with a window of 24 to 280 bytes and batches of 1 to 7; and,
-/// for one input in 16, through the public entry points themselves (1 MiB window, default batch).
+/// (`AccessTrace.open`) and byte accesses (`AccessTrace.openAddresses`): once with a 8 KiB
+/// window and batches of 512, once with a window of 24 to 280 bytes and batches of 1 to 7; and,
+/// for one input in 64, through the public entry points themselves (1 MiB window, default batch).
 /// Checks: no crash; errors name the input and a line (text) or byte offset (binary), in one
 /// line; the records and error do not depend on the batch size or window (except that a line
 /// longer than a small window is an error there); no batch exceeds its size (plus one line's
@@ -45,7 +45,7 @@ func fuzzAccessTrace(_ format: TraceFormat, _ data: UnsafePointer<UInt8>?, _ siz
     let pageSize = PageSize(shift: pageShifts[Int(h >> 3) % pageShifts.count])
     let validate = h & 0x100 != 0
     let window = 24 + Int(h >> 9) % 257
-    let viaPublicAPI = (h >> 20) % 16 == 0
+    let viaPublicAPI = (h >> 20) % 64 == 0
     let binary = format == .oracleGeneral
     let lackeySlack = 2 * Int((UInt64(1) << 16) >> UInt64(pageSize.shift) + 2)
 
@@ -92,13 +92,13 @@ func fuzzAccessTrace(_ format: TraceFormat, _ data: UnsafePointer<UInt8>?, _ siz
     let level = (h >> 24) % 4, both = level == 3
     var p: Outcome<PageAccess>?, a: Outcome<AddressAccess>?
     if both || level % 2 == 0 {
-        let reference = pages(4096, window: 1 << 16)
+        let reference = pages(512, window: 1 << 13)
         checkSameOutcome(reference, pages(small, window: window), "\(format.rawValue) pages", window: window)
         if viaPublicAPI { checkSameOutcome(reference, pages(1 << 15, window: nil), "\(format.rawValue) pages (AccessTrace.open)") }
         p = reference
     }
     if both || level % 2 == 1 {
-        let reference = addresses(4096, window: 1 << 16)
+        let reference = addresses(512, window: 1 << 13)
         checkSameOutcome(reference, addresses(small, window: window), "\(format.rawValue) addresses", window: window)
         if viaPublicAPI { checkSameOutcome(reference, addresses(1 << 15, window: nil), "\(format.rawValue) addresses (AccessTrace.openAddresses)") }
         a = reference

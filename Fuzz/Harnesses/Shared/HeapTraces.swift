@@ -2,8 +2,8 @@
 import VMSim
 @testable import VMTrace
 
-/// Reads the input as a `format` allocation trace with a 64 KiB window and batches of 4096, and
-/// with a window of 24 to 280 bytes and batches of 1 to 7; and, for one input in 16, through
+/// Reads the input as a `format` allocation trace with an 8 KiB window and batches of 512, and
+/// with a window of 24 to 280 bytes and batches of 1 to 7; and, for one input in 64, through
 /// `HeapTrace.open` itself (1 MiB window).
 /// Checks: no crash; errors name the input and a line of it, in one line; warnings name a line
 /// of it (or none); the ops, warnings, memcheck summary and error do not depend on the batch size
@@ -61,7 +61,7 @@ func fuzzHeapTrace(_ format: HeapTraceFormat, _ data: UnsafePointer<UInt8>?, _ s
 
     let h = bytes.reduce(UInt32(0)) { ($0 &* 31) &+ UInt32($1) }
     let window = 24 + Int(h >> 9) % 257
-    let big = read(4096, window: 1 << 16)
+    let big = read(512, window: 1 << 13)
     func compare(_ other: Result, _ what: String, window: Int?) {
         checkSameOutcome(big.outcome, other.outcome, what, window: window)
         guard big.outcome.error == nil && other.outcome.error == nil else { return }
@@ -69,6 +69,6 @@ func fuzzHeapTrace(_ format: HeapTraceFormat, _ data: UnsafePointer<UInt8>?, _ s
         guard big.summary == other.summary else { finding("\(what): batch size changes the memcheck summary") }
     }
     compare(read(smallBatchSize(bytes), window: window), format.rawValue, window: window)
-    if (h >> 20) % 16 == 0 { compare(read(4096, window: nil), "\(format.rawValue) (HeapTrace.open)", window: nil) }
+    if (h >> 20) % 64 == 0 { compare(read(4096, window: nil), "\(format.rawValue) (HeapTrace.open)", window: nil) }
     return 0
 }
