@@ -89,7 +89,8 @@ public enum BuddyScript {
     public static func parse(_ text: String, file: String) throws(TraceError) -> [Line] {
         var out: [Line] = []
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so a CRLF script has no "\n" Characters to split on.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             var line = Substring(raw)
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }

@@ -78,8 +78,12 @@ struct LineCursor {
 
     /// The rest of the line as text, shortened, for error messages (cold path).
     func excerpt() -> String {
-        let n = min(end, 60)
+        // Without the CR of a CRLF line: printed inside the quotes, it would return the
+        // terminal's cursor and the closing quote would overwrite the message's start.
+        var length = end
+        while length > 0 && base[length - 1] == 0x0d { length -= 1 }
+        let n = min(length, 60)
         let text = String(decoding: UnsafeBufferPointer(start: base, count: n), as: UTF8.self)
-        return n < end ? text + "..." : text
+        return n < length ? text + "..." : text
     }
 }

@@ -134,7 +134,8 @@ class HeapLineReader {
             guard let text = try input.nextLine(&line, formatName: formatName) else {
                 if !finished {
                     finished = true
-                    do { try finish() } catch { throw TraceError(file: name, location: .line(line), message: error.message) }
+                    // An empty trace has no line to point at (line 0 would read as FILE:0:).
+                    do { try finish() } catch { throw TraceError(file: name, location: line == 0 ? .none : .line(line), message: error.message) }
                 }
                 break
             }

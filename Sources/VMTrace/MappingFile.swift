@@ -106,6 +106,8 @@ public enum MappingFile {
         var out: [(Int, MappingSpec)] = []
         for (i, raw) in bytes.split(separator: 0x0a, omittingEmptySubsequences: false).enumerated() {
             var line = String(decoding: raw, as: UTF8.self)
+            // A CRLF file's CR is not part of the spec (nor of its text, quoted in messages).
+            while line.last == "\r" { line.removeLast() }
             if let hash = line.firstIndex(of: "#") { line = String(line[..<hash]) }
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
             do {

@@ -230,5 +230,12 @@ struct TLBTests {
         }
         #expect(try WalkCacheSpec(parsing: "2,4,32") == .default)
         #expect(throws: FormatError.self) { try WalkCacheSpec(parsing: "2,x") }
+        // Found by fuzzing (Fuzz/Harnesses/tlb-spec.swift): "00" was [0], printed "0", which reads as none.
+        for zeros in ["00", "0,0", "0, 0,000"] {
+            let spec = try WalkCacheSpec(parsing: zeros)
+            #expect(spec == .none, "\(zeros)")
+            #expect(try WalkCacheSpec(parsing: spec.description) == spec)
+        }
+        #expect(try WalkCacheSpec(parsing: "0,4").entries == [4, 0])
     }
 }

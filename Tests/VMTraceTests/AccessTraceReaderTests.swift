@@ -91,6 +91,17 @@ struct OtherFormatTests {
         #expect(try readAll(path, .init(format: .plain)).map(\.page) == [1, 16, 42, .max, 7])
     }
 
+    /// Found by fuzzing (Fuzz/Harnesses): the CR of a bad CRLF line was quoted, so a terminal
+    /// printed the closing quote over the start of the message.
+    @Test func errorsQuoteCRLFLinesWithoutTheirCR() {
+        let s = Scratch(); defer { s.cleanup() }
+        let path = s.file("p.txt", "1\r\n2x\r\r\n")
+        #expect(readError(path, .init(format: .plain))?.message == "expected one page number on the line, got '2x'")
+        let lackey = s.file("l.lackey", "I  0400,2\r\nQ 0400,2\r\n")
+        #expect(readError(lackey, .init(format: .lackey))?.description
+            == "\(lackey):2: expected a Lackey record (I, L, S or M, then ADDR,SIZE) or a ==PID== line, got 'Q 0400,2'")
+    }
+
     @Test(arguments: [
         ("12abc", "expected one page number"),
         ("1 2", "expected one page number"),

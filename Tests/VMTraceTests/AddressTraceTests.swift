@@ -89,5 +89,13 @@ struct AddressTraceTests {
         } catch {
             #expect(error.description == "\(bad):2: 'oops' is not a physical address (0x-hex or decimal, at most 64 bits) in '0x2000=oops'")
         }
+        // Found by fuzzing (Fuzz/Harnesses/mapping-file.swift): a CRLF line's CR stayed in the
+        // spec's text and in the quote of its error.
+        let crlf = s.file("crlf.txt", "0x1000=0x5000:rw\r\n0x2000=oops\r\n")
+        #expect(throws: TraceError(file: crlf, location: .line(2), message: "'oops' is not a physical address (0x-hex or decimal, at most 64 bits) in '0x2000=oops'")) {
+            try MappingFile.read(crlf)
+        }
+        let first = try MappingFile.read(s.file("crlf1.txt", "0x1000=0x5000:rw\r\n"))
+        #expect(first.map(\.spec.text) == ["0x1000=0x5000:rw"])
     }
 }

@@ -34,6 +34,18 @@ import VMSim
         #expect(lines[17].command == .show(.buddyinfo))
     }
 
+    /// Found by fuzzing (Fuzz/Harnesses/buddy-script.swift): "\r\n" is one Character, so a CRLF
+    /// script was one line, and its first error quoted the next lines.
+    @Test func readsCRLFScriptsLineByLine() throws {
+        let lines = try BuddyScript.parse("memory 1G\r\nalloc a 1\r\n\r\nfree a\r\n", file: "s")
+        #expect(lines == [.init(number: 1, command: .memory(bytes: 1 << 30)),
+                          .init(number: 2, command: .alloc(name: "a", order: 1, type: .movable, zone: nil, cpu: 0)),
+                          .init(number: 4, command: .free(name: "a", cpu: 0))])
+        #expect(throws: TraceError(file: "s", location: .line(2), message: "memory size '1Q' is not a size (examples: 4096, 100, 16M, 1G)")) {
+            try BuddyScript.parse("# header\r\nmemory 1Q\r\nalloc a 1\r\n", file: "s")
+        }
+    }
+
     @Test(arguments: [
         ("frobnicate 3", "s:1: unknown command 'frobnicate'"),
         ("memory 12Q", "s:1: memory size '12Q' is not a size"),

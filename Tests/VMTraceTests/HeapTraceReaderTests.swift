@@ -183,6 +183,8 @@ struct MallocLabTraceTests {
             #expect(error?.message.contains(message) == true, "\(error?.description ?? "no error") for \(text)")
         }
         #expect(heapReadError(s.file("empty.rep", ""))?.message == "the trace is empty")
+        // Found by fuzzing (Fuzz/Harnesses/malloc-lab.swift): it was at line 0, printed FILE:0:.
+        #expect(heapReadError(s.file("empty.rep", ""))?.location == TraceError.Location.none)
     }
 
     @Test func idsFreedTwiceAreDiagnosedNotFatal() throws {

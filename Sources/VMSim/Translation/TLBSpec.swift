@@ -200,6 +200,8 @@ public struct WalkCacheSpec: Hashable, Sendable, CustomStringConvertible {
             sizes.append(n)
         }
         guard !sizes.isEmpty else { throw FormatError("give walk-cache sizes (e.g. 2,4,32) or 'none'") }
+        // Caches of 0 entries are not built, so all zeros is none (and prints as such, not as "0,0").
+        if sizes.allSatisfy({ $0 == 0 }) { self = .none; return }
         entries = sizes.reversed()
     }
 

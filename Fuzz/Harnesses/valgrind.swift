@@ -1,0 +1,7 @@
+// Fuzz harness: the valgrind allocation-trace reader (see Shared/HeapTraces.swift for what it checks).
+import VMTrace
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    fuzzHeapTrace(.valgrind, data, size)
+}
