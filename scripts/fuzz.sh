@@ -23,7 +23,7 @@ HARNESSES=(
   lackey:4096 din:4096 plain:4096 oracle-general:4096
   malloc-lab:4096 valgrind:4096 ostep-ops:4096
   buddy-script:4096 mapping-file:4096
-  tlb-spec:256 policy-spec:64 size-spec:64 ostep-options:512
+  tlb-spec:256 policy-spec:64 size-spec:64 engine-spec:128 ostep-options:512
 )
 
 seconds=60 build_only=0 selected=()

@@ -12,7 +12,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
               again.kind == spec.kind else {
             finding("policy '\(spec)' (from \(text.debugDescription)) does not parse back")
         }
-        if let p = spec.parameter, p < 1 { finding("policy \(spec.kind) with parameter \(p)") }
+        if let p = spec.parameter, p < 1 { finding("policy \(spec.name) with parameter \(p)") }
     } catch {
         guard !error.description.isEmpty else { finding("policy error without a message") }
     }
