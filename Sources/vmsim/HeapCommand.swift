@@ -109,7 +109,10 @@ struct HeapCommand: ParsableCommand {
         do {
             return try HeapModel(parsing: o)
         } catch {
-            throw ValidationError(error.description)
+            let flags = ["alignment": "--alignment", "header": "--header", "base": "--base",
+                         "heapLimit": "--heap-limit", "initialHeap": "--initial-heap"]
+            let flag = error.field.flatMap { flags[$0] }
+            throw ValidationError(flag.map { "\($0): \(error.description)" } ?? error.description)
         }
     }
 

@@ -5,9 +5,15 @@
 public struct SpecError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The message: the value refused and what was expected.
     public var description: String
+    /// The field of an options value the error is about (`HeapModel.Options.alignment` is
+    /// `"alignment"`), when it is about one, so that a front end can name its own spelling of it.
+    public var field: String?
 
-    /// An error with the message `description`.
-    public init(_ description: String) { self.description = description }
+    /// An error with the message `description`, about `field` if given.
+    public init(_ description: String, field: String? = nil) {
+        self.description = description
+        self.field = field
+    }
 }
 
 /// Splitting of comma-separated specification lists (`"fifo,lru"`, `"16, 64,256"`).

@@ -45,26 +45,29 @@ extension HeapModel {
     ///     let model = try HeapModel(parsing: o)
     ///
     /// - Throws: `SpecError` naming the option (`alignment`, `header`, `base`, `heap limit`,
-    ///   `initial heap`) whose value is not a byte count or is out of range.
+    ///   `initial heap`) whose value is not a byte count or is out of range, with `field` the
+    ///   `Options` property it came from.
     /// - Complexity: O(n) in the length of the strings.
     public init(parsing o: Options) throws(SpecError) {
-        func size(_ text: String, _ option: String, max: UInt64 = HeapModel.addressSpaceLimit) throws(SpecError) -> UInt64 {
+        func size(_ text: String, _ option: String, _ field: String, max: UInt64 = HeapModel.addressSpaceLimit) throws(SpecError) -> UInt64 {
             guard let v = ByteSize.parse(text) else {
-                throw SpecError("\(option) '\(text)' is not a byte count such as 8, 4K or 0x1000")
+                throw SpecError("\(option) '\(text)' is not a byte count such as 8, 4K or 0x1000", field: field)
             }
-            guard v <= max else { throw SpecError("\(option) \(text) is more than VMSim simulates (at most \(ByteSize.format(max)))") }
+            guard v <= max else {
+                throw SpecError("\(option) \(text) is more than VMSim simulates (at most \(ByteSize.format(max)))", field: field)
+            }
             return v
         }
-        let alignment = try size(o.alignment, "alignment", max: 1 << 20)
-        guard alignment >= 1 else { throw SpecError("alignment 0: use 1 for no rounding") }
+        let alignment = try size(o.alignment, "alignment", "alignment", max: 1 << 20)
+        guard alignment >= 1 else { throw SpecError("alignment 0: use 1 for no rounding", field: "alignment") }
         var limit: UInt64?
-        if let text = o.heapLimit { limit = try size(text, "heap limit") }
-        let initial = try size(o.initialHeap, "initial heap")
-        if let limit, initial > limit {
-            throw SpecError("initial heap \(o.initialHeap) is larger than the heap limit \(o.heapLimit!)")
+        if let text = o.heapLimit { limit = try size(text, "heap limit", "heapLimit") }
+        let initial = try size(o.initialHeap, "initial heap", "initialHeap")
+        if let limit, let text = o.heapLimit, initial > limit {
+            throw SpecError("initial heap \(o.initialHeap) is larger than the heap limit \(text)", field: "initialHeap")
         }
-        self.init(alignment: alignment, header: try size(o.header, "header", max: 1 << 20),
-                  base: try size(o.base, "base", max: UInt64.max - HeapModel.addressSpaceLimit),
+        self.init(alignment: alignment, header: try size(o.header, "header", "header", max: 1 << 20),
+                  base: try size(o.base, "base", "base", max: UInt64.max - HeapModel.addressSpaceLimit),
                   coalescing: o.coalescing, order: o.order, heapLimit: limit, initialHeap: initial)
     }
 }
