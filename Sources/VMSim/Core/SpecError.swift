@@ -61,17 +61,18 @@ public enum FrameCount {
     ///
     ///     try FrameCount.parseList(["3,4", "4"])   // [3, 4]
     ///
-    /// - Complexity: O(n) in the total length of the strings.
+    /// - Complexity: O(n) expected in the total length of the strings.
     public static func parseList(_ values: some Sequence<String>) throws(SpecError) -> [Int] {
         let items = SpecList.items(values)
         guard !items.isEmpty else { throw SpecError("no memory size given") }
         var frames: [Int] = []
+        var seen = Set<Int>()
         for item in items {
             guard let n = Int(item), n >= 0 else {
                 throw SpecError("memory sizes are positive whole numbers of page frames; '\(item)' is not one")
             }
             try validate(n)
-            if !frames.contains(n) { frames.append(n) }
+            if seen.insert(n).inserted { frames.append(n) }
         }
         return frames
     }

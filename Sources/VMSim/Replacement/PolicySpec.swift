@@ -117,15 +117,17 @@ public struct PolicySpec: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a list of policy names (`["fifo,lru", "clock:2"]`), duplicates (by canonical
     /// spelling) dropped, in order.
-    /// - Complexity: O(n) in the total length of the strings.
+    /// - Complexity: O(n) expected in the total length of the strings, plus a registry lookup
+    ///   per name that is not built in.
     public static func parseList(_ values: some Sequence<String>) throws(SpecError) -> [PolicySpec] {
         let names = SpecList.items(values)
         guard !names.isEmpty else { throw SpecError("no policy given") }
         var specs: [PolicySpec] = []
+        var seen = Set<String>()
         for name in names {
             let spec = try PolicySpec(parsing: name)
             // `clock:1` and `clock` are one policy: compare canonical spellings.
-            if !specs.contains(where: { $0.description == spec.description }) { specs.append(spec) }
+            if seen.insert(spec.description).inserted { specs.append(spec) }
         }
         return specs
     }
