@@ -20,18 +20,19 @@
 /// kswapd: reclaim frees exactly one page when a miss needs a frame.
 ///
 /// - Complexity: O(1) amortized per reference (every rotation clears a flag set by a reference,
-///   every deactivation undoes an activation); 16 bytes of list, 2 bytes of state and 16 bytes of
-///   map per frame.
+///   every deactivation undoes an activation); 12 bytes of list (`LRUVector`, the kernel's lists),
+///   9 bytes of page and state and 16 bytes of map per frame.
 public struct Linux2ListPolicy: ReplacementPolicy {
     /// The number of page frames the policy manages.
     public let frames: Int
     /// `inactive_is_low`'s ratio for this memory size.
     public let inactiveRatio: Int
     @usableFromInline var map: PageMap<Int32>
-    @usableFromInline var nodes: IndexLinks
-    @usableFromInline var active: ContiguousArray<Bool> = []
+    /// The lists, the kernel's own `LRUVector` (file lists), keyed by slot.
+    @usableFromInline var lru: LRUVector
+    /// The page in each slot.
+    @usableFromInline var pages: ContiguousArray<UInt64> = []
     @usableFromInline var referenced: ContiguousArray<Bool> = []
-    @usableFromInline var activeList = IndexList(), inactiveList = IndexList()
     @usableFromInline var used: Int32 = 0
 
     /// An empty pair of Linux active/inactive lists over `frames` page frames (at least 1).
@@ -41,7 +42,7 @@ public struct Linux2ListPolicy: ReplacementPolicy {
         self.frames = frames
         inactiveRatio = Self.inactiveRatio(pages: frames)
         map = PageMap(expectedCount: upfrontCapacity(frames))
-        nodes = IndexLinks(count: frames)
+        lru = LRUVector(frames: frames)
     }
 
     /// `inactive_is_low`'s ratio for `pages` 4 KiB pages: `int_sqrt(10 × gb)`, or 1 below 1 GiB.
@@ -66,14 +67,12 @@ public struct Linux2ListPolicy: ReplacementPolicy {
         let n = map.find(page)
         if n != .max {
             let i = Int(n)
-            if active[i] {
+            if lru.isActive(n) {
                 referenced[i] = true
             } else if !referenced[i] {
                 referenced[i] = true
             } else {
-                nodes.remove(n, &inactiveList)
-                nodes.pushHead(n, &activeList)
-                active[i] = true
+                lru.move(n, to: .activeFile)
                 referenced[i] = false
             }
             return .hit(n)
@@ -82,17 +81,15 @@ public struct Linux2ListPolicy: ReplacementPolicy {
         if Int(used) < frames {
             result = .fill(used)
             used &+= 1
-            nodes.reserve(result.slot)
-            active.cover(nodes.capacity, with: false)
-            referenced.cover(nodes.capacity, with: false)
+            pages.cover(Int(used), with: 0)
+            referenced.cover(Int(used), with: false)
         } else {
             result = reclaim()
         }
         let s = result.slot
-        nodes.setPage(s, page)
-        active[Int(s)] = false
+        pages[Int(s)] = page
         referenced[Int(s)] = true
-        nodes.pushHead(s, &inactiveList)
+        lru.add(s, to: .inactiveFile)
         map.insert(page, s)
         return result
     }
@@ -100,20 +97,20 @@ public struct Linux2ListPolicy: ReplacementPolicy {
     /// Balances the lists, then scans the inactive tail for a page to reclaim.
     @inlinable
     mutating func reclaim() -> ReferenceResult {
-        while inactiveList.count * inactiveRatio < activeList.count {
-            let s = nodes.popTail(&activeList)
-            active[Int(s)] = false
+        while lru.count(.inactiveFile) * inactiveRatio < lru.count(.activeFile) {
+            let s = lru.tail(.activeFile)
             referenced[Int(s)] = false
-            nodes.pushHead(s, &inactiveList)
+            lru.move(s, to: .inactiveFile)
         }
         while true {
-            let s = nodes.popTail(&inactiveList)
+            let s = lru.tail(.inactiveFile)
             if referenced[Int(s)] {
                 referenced[Int(s)] = false
-                nodes.pushHead(s, &inactiveList)
+                lru.move(s, to: .inactiveFile)
                 continue
             }
-            let victim = nodes.page(s)
+            lru.remove(s)
+            let victim = pages[Int(s)]
             map.remove(victim)
             return .evict(s, victim: victim)
         }

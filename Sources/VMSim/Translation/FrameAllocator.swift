@@ -1,3 +1,15 @@
+/// Where page tables take their pages from: `FrameAllocator` for the translation-only MMU, the
+/// kernel's buddy allocator (`PhysicalMemory`) for the processes of `vmsim run`, so that table
+/// pages show in buddyinfo and VmPTE and can fail like any allocation.
+public protocol FrameSource {
+    /// The size of one frame (the page tables' base page).
+    var frameSize: PageSize { get }
+    /// A naturally aligned block of `1 << order` frames, or `nil` when none is free.
+    mutating func allocate(order: Int) -> FrameNumber?
+    /// Returns a block from `allocate(order:)`.
+    mutating func free(_ frame: FrameNumber, order: Int)
+}
+
 /// The simulated physical memory that page tables and mapped pages come from: a range of page
 /// frames handed out in address order, with freed blocks reused first.
 ///
@@ -7,7 +19,7 @@
 ///
 ///     var memory = FrameAllocator(bytes: 1 << 30)     // 1 GiB from frame 0x100 (1 MiB) up
 ///     let f = memory.allocate(order: 9)               // a 2 MiB-aligned block of 512 frames
-public struct FrameAllocator: Sendable {
+public struct FrameAllocator: FrameSource, Sendable {
     /// The first frame handed out. The first megabyte is left alone, as on a PC (firmware, BIOS).
     public let firstFrame: UInt64
     /// One past the last frame.

@@ -51,7 +51,7 @@ public struct HashedPageTable: ChainedPageTable {
     /// - Complexity: O(1 + chain length) (the chain is searched for an overlap).
     @discardableResult
     public mutating func map(_ virtual: VirtualAddress, to physical: PhysicalAddress, size: PageSize, flags: PageFlags,
-                             memory: inout FrameAllocator) throws(MapError) -> TableUpdateCost {
+                             memory: inout some FrameSource) throws(MapError) -> TableUpdateCost {
         let (vpn, probes) = try chainedCheck(virtual, physical, size: size, flags: flags, kind: "a hashed")
         let node: Int32
         if freeNode >= 0 {
@@ -72,7 +72,7 @@ public struct HashedPageTable: ChainedPageTable {
     /// Unlinks the page from its chain; its node goes to the free list.
     /// - Complexity: O(1 + chain length).
     @discardableResult
-    public mutating func unmap(_ virtual: VirtualAddress, memory: inout FrameAllocator) throws(MapError) -> (Mapping, TableUpdateCost) {
+    public mutating func unmap(_ virtual: VirtualAddress, memory: inout some FrameSource) throws(MapError) -> (Mapping, TableUpdateCost) {
         guard let m = mapping(at: virtual) else { throw .notMapped(virtual) }
         let (node, references) = chains.unlink(virtual.rawValue >> shift)
         chains.links[Int(node)].next = freeNode

@@ -56,7 +56,7 @@ public struct InvertedPageTable: ChainedPageTable {
     /// - Complexity: O(1 + chain length).
     @discardableResult
     public mutating func map(_ virtual: VirtualAddress, to physical: PhysicalAddress, size: PageSize, flags: PageFlags,
-                             memory: inout FrameAllocator) throws(MapError) -> TableUpdateCost {
+                             memory: inout some FrameSource) throws(MapError) -> TableUpdateCost {
         let (vpn, probes) = try chainedCheck(virtual, physical, size: size, flags: flags, kind: "an inverted")
         let frame = physical.rawValue >> shift
         let count = UInt64(chains.links.count)
@@ -79,7 +79,7 @@ public struct InvertedPageTable: ChainedPageTable {
     /// Unlinks the frame from its chain and clears it.
     /// - Complexity: O(1 + chain length).
     @discardableResult
-    public mutating func unmap(_ virtual: VirtualAddress, memory: inout FrameAllocator) throws(MapError) -> (Mapping, TableUpdateCost) {
+    public mutating func unmap(_ virtual: VirtualAddress, memory: inout some FrameSource) throws(MapError) -> (Mapping, TableUpdateCost) {
         guard let m = mapping(at: virtual) else { throw .notMapped(virtual) }
         let (_, references) = chains.unlink(virtual.rawValue >> shift)
         mappedPages -= 1

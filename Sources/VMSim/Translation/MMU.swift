@@ -48,12 +48,23 @@ public struct MMU<Table: PageTable>: Sendable {
     /// Whether TLB entries are tagged with the address space (x86 CR4.PCIDE, RISC-V ASIDs); without
     /// it a switch flushes every non-global entry.
     public var taggedAddressSpaces: Bool
+    /// The processor: TLBs, paging-structure caches and counts.
+    public var cpu: CPU
     /// The TLBs, with their contents and counts.
-    public var tlb: TLBHierarchy
+    public var tlb: TLBHierarchy {
+        get { cpu.tlb }
+        set { cpu.tlb = newValue }
+    }
     /// The paging-structure caches, with their contents and counts.
-    public var walkCache: WalkCache
+    public var walkCache: WalkCache {
+        get { cpu.walkCache }
+        set { cpu.walkCache = newValue }
+    }
     /// Translations, walks and faults so far.
-    public var stats = TranslationStats()
+    public var stats: TranslationStats {
+        get { cpu.stats }
+        set { cpu.stats = newValue }
+    }
     /// Full TLB flushes caused by address-space switches.
     public private(set) var switchFlushes: UInt64 = 0
     @usableFromInline let makeTable: @Sendable (PageTableFormat, inout FrameAllocator) throws(MapError) -> Table
@@ -66,8 +77,7 @@ public struct MMU<Table: PageTable>: Sendable {
                 makeTable: @escaping @Sendable (PageTableFormat, inout FrameAllocator) throws(MapError) -> Table) throws(MapError) {
         self.format = format
         self.memory = memory
-        self.tlb = TLBHierarchy(spec: tlb, basePageShift: format.basePage.shift)
-        self.walkCache = Table.usesWalkCaches ? WalkCache(spec: walkCache, format: format) : WalkCache()
+        self.cpu = CPU(format: format, tlb: tlb, walkCache: walkCache, walkCaches: Table.usesWalkCaches)
         self.taggedAddressSpaces = taggedAddressSpaces
         self.makeTable = makeTable
         _spaces = [try makeTable(format, &self.memory)]
@@ -79,66 +89,7 @@ public struct MMU<Table: PageTable>: Sendable {
     /// - Complexity: O(ways) on a TLB hit; O(levels + walk-cache entries) on a miss.
     @inlinable
     public mutating func translate(_ address: UInt64, _ intent: AccessIntent) -> WalkResult {
-        stats.translations &+= 1
-        let asid = self.asid
-        var hit = tlb.lookup(address, kind: intent.kind, asid: asid, tier: 1)
-        if hit == nil {
-            hit = tlb.lookup(address, kind: intent.kind, asid: asid, tier: 2)
-            if let h = hit {
-                tlb.fill(address, physical: h.physical, pageShift: h.pageShift, permissions: h.permissions,
-                         kind: intent.kind, asid: asid, tier: 1)
-            }
-        }
-        if let h = hit {
-            if format.allows(h.permissions, intent) {
-                if intent.kind != .store || h.permissions.contains(.dirty) {
-                    return WalkResult(physical: h.physical, level: 0, pageShift: h.pageShift, permissions: h.permissions)
-                }
-                // A store through a clean entry: the processor walks to set the dirty bit.
-                stats.dirtyAssists &+= 1
-                let r = walk(address, intent)
-                if r.succeeded { fillTLBs(address, r, intent.kind) }
-                return r
-            }
-            // The cached permissions forbid it: the page fault re-walks and drops stale entries.
-        }
-        let r = walk(address, intent)
-        if r.succeeded {
-            fillTLBs(address, r, intent.kind)
-        } else if hit != nil {
-            tlb.invalidate(address, asid: asid)
-        }
-        return r
-    }
-
-    /// Caches a walk's translation in both tiers.
-    @inlinable
-    mutating func fillTLBs(_ address: UInt64, _ r: WalkResult, _ kind: AccessKind) {
-        tlb.fill(address, physical: r.physical, pageShift: r.pageShift, permissions: r.permissions, kind: kind, asid: asid, tier: 2)
-        tlb.fill(address, physical: r.physical, pageShift: r.pageShift, permissions: r.permissions, kind: kind, asid: asid, tier: 1)
-    }
-
-    /// One walk of the current address space, through the paging-structure caches.
-    @inlinable
-    mutating func walk(_ address: UInt64, _ intent: AccessIntent) -> WalkResult {
-        let asid = self.asid
-        let r: WalkResult
-        if Table.usesWalkCaches && !walkCache.caches.isEmpty {
-            let start = format.isCanonical(address) ? walkCache.lookup(address, asid: asid) : nil
-            var filler = WalkCacheFiller(cache: WalkCache(), address: address, asid: asid)
-            swap(&filler.cache, &walkCache)
-            r = _spaces[current].walk(address, intent, start: start, recorder: &filler)
-            swap(&filler.cache, &walkCache)
-        } else {
-            var none = NoWalkRecorder()
-            r = _spaces[current].walk(address, intent, start: nil, recorder: &none)
-        }
-        if r.fault != .nonCanonical { stats.walks &+= 1 }
-        stats.walkReferences &+= UInt64(r.references)
-        stats.walkUpdates &+= UInt64(r.updates)
-        if UInt64(r.references) > stats.longestWalk { stats.longestWalk = UInt64(r.references) }
-        if r.fault != .none { stats.faults[Int(r.fault.rawValue)] &+= 1 }
-        return r
+        cpu.translate(address, intent, in: &_spaces[current], pcid: asid)
     }
 
     // MARK: Page-table operations (the kernel's side)
@@ -173,8 +124,7 @@ public struct MMU<Table: PageTable>: Sendable {
     /// ones) from every TLB level, and every paging-structure cache entry.
     /// - Complexity: O(TLB arrays × ways + walk-cache entries).
     public mutating func invalidate(_ virtual: VirtualAddress) {
-        tlb.invalidate(virtual.rawValue, asid: asid)
-        walkCache.flush()
+        cpu.invalidate(virtual.rawValue, pcid: asid)
     }
 
     /// Creates a new empty address space and returns its ASID.
@@ -193,8 +143,7 @@ public struct MMU<Table: PageTable>: Sendable {
         guard asid != current else { return }
         current = asid
         if !taggedAddressSpaces {
-            tlb.flush(keepGlobal: true)
-            walkCache.flush()
+            cpu.flush(keepGlobal: true)
             switchFlushes += 1
         }
     }

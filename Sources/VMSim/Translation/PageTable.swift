@@ -11,10 +11,10 @@ public protocol PageTable: Sendable {
     /// Maps the `size` page at `virtual` to `physical`.
     /// - Throws: `MapError` explaining an overlap, misalignment or an address out of range.
     mutating func map(_ virtual: VirtualAddress, to physical: PhysicalAddress, size: PageSize, flags: PageFlags,
-                      memory: inout FrameAllocator) throws(MapError) -> TableUpdateCost
+                      memory: inout some FrameSource) throws(MapError) -> TableUpdateCost
 
     /// Removes the mapping that covers `virtual`, freeing tables left empty.
-    mutating func unmap(_ virtual: VirtualAddress, memory: inout FrameAllocator) throws(MapError) -> (Mapping, TableUpdateCost)
+    mutating func unmap(_ virtual: VirtualAddress, memory: inout some FrameSource) throws(MapError) -> (Mapping, TableUpdateCost)
 
     /// Replaces the flags of the mapping that covers `virtual`; returns the mapping as it was.
     mutating func protect(_ virtual: VirtualAddress, flags: PageFlags) throws(MapError) -> Mapping

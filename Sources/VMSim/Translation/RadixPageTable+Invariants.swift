@@ -23,8 +23,12 @@ extension RadixPageTable: InvariantChecking {
             var present = 0
             for i in 0..<l.entries {
                 let e = pool[t.base + i]
-                guard e & bits.present != 0 else { continue }
+                guard e != 0 else { continue }
                 present += 1
+                guard e & bits.present != 0 else {
+                    v.check(level == levels.count - 1, "page table \(id) entry \(i): a non-present entry (a swap entry) above the last level")
+                    continue
+                }
                 if e & bits.leaf != 0 || level == levels.count - 1 {
                     leafCount[level] += 1
                     continue
@@ -42,7 +46,7 @@ extension RadixPageTable: InvariantChecking {
                     v.report("page table \(child) is reached \(reached[Int(child)]) times")
                 }
             }
-            v.check(present == Int(t.present), "page table \(id): \(present) present entries, but it counts \(t.present)")
+            v.check(present == Int(t.present), "page table \(id): \(present) entries in use, but it counts \(t.present)")
         }
         let freed = Set(freeTables.joined())
         for id in tables.indices where reached[id] == 0 && !freed.contains(Int32(id)) {

@@ -34,7 +34,7 @@ public struct RadixPageTable: PageTable {
     }
 
     /// One table: where its entries are in the pool, its physical frame, and how many of its
-    /// entries are present (so that an empty table can be freed).
+    /// entries are in use (present, or holding a swap entry), so that an empty table can be freed.
     @usableFromInline struct Table: Sendable {
         @usableFromInline var base: Int
         @usableFromInline var frame: UInt64
@@ -58,12 +58,12 @@ public struct RadixPageTable: PageTable {
     /// Tables in use per level.
     public private(set) var tablesPerLevel: [Int]
     /// Leaf mappings per level.
-    public private(set) var leavesPerLevel: [Int]
+    public internal(set) var leavesPerLevel: [Int]
 
     /// An empty table: allocates the root.
     /// - Throws: `MapError.outOfMemory` when `memory` has no frame for it.
     /// - Complexity: O(levels + entries of the root table).
-    public init(format: PageTableFormat, memory: inout FrameAllocator) throws(MapError) {
+    public init(format: PageTableFormat, memory: inout some FrameSource) throws(MapError) {
         precondition(memory.frameSize == format.basePage, "the memory's frames must be the format's base pages")
         self.format = format
         bits = format.bits
@@ -230,7 +230,7 @@ public struct RadixPageTable: PageTable {
     /// - Complexity: O(levels).
     @discardableResult
     public mutating func map(_ virtual: VirtualAddress, to physical: PhysicalAddress, size: PageSize, flags: PageFlags,
-                             memory: inout FrameAllocator) throws(MapError) -> TableUpdateCost {
+                             memory: inout some FrameSource) throws(MapError) -> TableUpdateCost {
         let va = virtual.rawValue, pa = physical.rawValue
         try format.validate(virtual, physical, size: size, flags: flags)
         guard let target = format.level(mapping: size) else {
@@ -252,7 +252,7 @@ public struct RadixPageTable: PageTable {
                     throw .coversSmallerMappings(virtual, size, level: format.levels[level + 1].name)
                 }
                 pool[slot] = bits.leafEntry(pa, flags: flags, huge: level != levels.count - 1)
-                tables[Int(table)].present += 1
+                if e == 0 { tables[Int(table)].present += 1 }
                 leavesPerLevel[level] += 1
                 cost.writes += 1
                 debugCheckInvariants()
@@ -282,7 +282,7 @@ public struct RadixPageTable: PageTable {
     /// stays), as `free_pgtables` does.
     /// - Complexity: O(levels).
     @discardableResult
-    public mutating func unmap(_ virtual: VirtualAddress, memory: inout FrameAllocator) throws(MapError) -> (Mapping, TableUpdateCost) {
+    public mutating func unmap(_ virtual: VirtualAddress, memory: inout some FrameSource) throws(MapError) -> (Mapping, TableUpdateCost) {
         guard let m = mapping(at: virtual) else { throw .notMapped(virtual) }
         let va = virtual.rawValue
         var cost = TableUpdateCost()
@@ -351,7 +351,7 @@ public struct RadixPageTable: PageTable {
 
     /// Takes a table for `level` from `memory`: a reused id (its pool space zeroed already) or a new one.
     @usableFromInline
-    mutating func allocateTable(level: Int, memory: inout FrameAllocator) throws(MapError) -> Int32 {
+    mutating func allocateTable(level: Int, memory: inout some FrameSource) throws(MapError) -> Int32 {
         let l = levels[level]
         guard let frame = memory.allocate(order: l.framesOrder) else { throw .outOfMemory }
         let id: Int32
@@ -379,7 +379,7 @@ public struct RadixPageTable: PageTable {
     /// Frees the empty tables at the end of `path` (root excluded), clearing the entries that
     /// pointed to them. Returns how many were freed.
     @discardableResult
-    mutating func prune(path: [Int32], address: UInt64, memory: inout FrameAllocator) -> Int {
+    mutating func prune(path: [Int32], address: UInt64, memory: inout some FrameSource) -> Int {
         var freed = 0
         var i = path.count - 1
         while i > 0 {
