@@ -108,4 +108,13 @@ public struct CPU: Sendable {
         tlb.flush(keepGlobal: keepGlobal)
         walkCache.flush()
     }
+
+    /// Flushes every non-global translation tagged `pcid` and the paging-structure caches (a
+    /// CR3 write of that PCID without the no-flush bit, as `switch_mm_irqs_off` does when it
+    /// reuses a PCID, and `flush_tlb_mm_range` for more than 33 pages).
+    /// - Complexity: O(TLB entries + walk-cache entries).
+    public mutating func flush(pcid: UInt16) {
+        tlb.flush(asid: pcid)
+        walkCache.flush()
+    }
 }

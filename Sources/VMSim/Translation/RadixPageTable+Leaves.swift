@@ -198,3 +198,16 @@ extension RadixPageTable {
     /// - Complexity: O(1).
     public var tablePagesBelowRoot: Int { tablePages - (1 << levels[0].framesOrder) }
 }
+
+extension RadixPageTable {
+    /// Frees every table page, the root included (`free_pgd_range` + `pgd_free` at exit). The
+    /// table must not be used afterwards.
+    /// - Complexity: O(tables).
+    public mutating func freeAll(memory: inout some FrameSource) {
+        for (id, t) in tables.enumerated() where tableOfFrame.indices.contains(Int(t.frame)) && tableOfFrame[Int(t.frame)] == Int32(id) {
+            memory.free(FrameNumber(t.frame), order: levels[Int(t.level)].framesOrder)
+            tableOfFrame[Int(t.frame)] = -1
+        }
+        tablePages = 0
+    }
+}

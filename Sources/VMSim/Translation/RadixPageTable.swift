@@ -53,7 +53,7 @@ public struct RadixPageTable: PageTable {
     /// The root table's id (CR3 / satp point to its frame).
     public let root: Int32
     /// Table pages in use now, and at most.
-    public private(set) var tablePages: Int = 0
+    public internal(set) var tablePages: Int = 0
     public private(set) var peakTablePages: Int = 0
     /// Tables in use per level.
     public private(set) var tablesPerLevel: [Int]

@@ -222,6 +222,25 @@ public struct TLBHierarchy: Sendable {
         }
     }
 
+    /// Flushes the non-global entries tagged `asid` (INVPCID single-context, a CR3 write of that
+    /// PCID without the no-flush bit; RISC-V `sfence.vma x0, asid`).
+    /// - Complexity: O(entries).
+    public mutating func flush(asid: UInt16) {
+        for a in arrays.indices {
+            let array = arrays[a]
+            var valid = 0
+            let count = (Int(array.setMask) + 1) * array.ways
+            for slot in array.base..<(array.base + count) where pool[slot].tag != Self.invalidTag {
+                if pool[slot].asid == asid && !pool[slot].permissions.contains(.global) {
+                    pool[slot].tag = Self.invalidTag
+                } else {
+                    valid += 1
+                }
+            }
+            arrays[a].valid = valid
+        }
+    }
+
     /// Counts per level and per array.
     /// - Complexity: O(levels + arrays).
     public var stats: [TLBLevelStats] {

@@ -1,0 +1,68 @@
+/// kernel/fork.c's `dup_mmap` with mm/memory.c's `copy_page_range`: the child gets a copy of the
+/// parent's VMAs and page-table entries; private writable pages are write-protected in both
+/// (`copy_present_pte` → `ptep_set_wrprotect`) so that the first write copies, each page's
+/// mapcount and each swap slot's count goes up (`swap_duplicate`), and the parent's TLB is
+/// flushed (`flush_tlb_mm`). The child joins the parent's anon_vma family, so the reverse map
+/// finds its mappings.
+extension Machine {
+    /// `fork()`: a new process `name` sharing nothing but copy-on-write pages with `pid`. Returns
+    /// the child's pid.
+    /// - Throws: `.errno(.noMemory)` when no memory is left for the child's tables or objects;
+    ///   `noSuchProcess` / `notRunning` for a bad parent.
+    /// - Complexity: O(pages and tables of the parent).
+    public mutating func fork(_ pid: Int, name: String) throws(KernelError) -> Int {
+        let t = try running(pid)
+        let parent = tasks[t].mm
+        let child = try newMM(anonVma: mms[parent]!.anonVma)
+        let childPid = try newTask(name: name, mm: child, oomScoreAdj: tasks[t].oomScoreAdj)
+        guard mms[parent] != nil else { throw .notRunning(pid: pid, state: tasks[t].state) }
+        mms[child]!.vmas = mms[parent]!.vmas
+        mms[child]!.startBrk = mms[parent]!.startBrk
+        mms[child]!.brk = mms[parent]!.brk
+        mms[child]!.shadow = mms[parent]!.shadow
+        mms[child]!.hiwaterVM = mms[parent]!.totalVM
+        syncVMAObjects(child)
+        let bits = config.format.bits
+        var leaves: [(UInt64, UInt64)] = []
+        for vma in mms[parent]!.vmas.vmas {
+            mms[parent]!.table.forEachLeaf(in: vma.start..<vma.end) { a, e, _ in leaves.append((a, e)) }
+        }
+        var protected: [UInt64] = []
+        let placeholder = SwapDevice.entry(slot: 0, format: config.format)
+        for (address, _) in leaves {
+            // The child's tables first (this may reclaim, and reclaim may swap the parent's page
+            // out), then the parent's entry as it is now.
+            guard installEntry(mm: child, address: address, entry: placeholder), mms[parent] != nil else {
+                if mms[child] != nil { try? exit(childPid) }
+                throw .errno(.noMemory("no memory for the child's page tables"))
+            }
+            let entry = mms[parent]!.table.leaf(at: address)?.entry ?? 0
+            var e = entry
+            if entry == 0 {
+                mms[child]!.table.updateLeaf(address) { _ in 0 }
+                continue
+            }
+            if entry & bits.present != 0 {
+                let pfn = Int(bits.physicalAddress(entry) >> 12)
+                if entry & bits.writable != 0 {
+                    e = entry & ~bits.writable
+                    mms[parent]!.table.updateLeaf(address) { _ in e }
+                    protected.append(address)
+                }
+                if pfn != zeroPfn {
+                    frames[pfn].mapcount += 1
+                    mms[child]!.anonPages += 1
+                }
+            } else {
+                let slot = SwapDevice.slot(entry: entry, format: config.format)
+                swap?.swapMap[slot] += 1
+                mms[child]!.swapEntries += 1
+            }
+            mms[child]!.table.updateLeaf(address) { _ in e }
+        }
+        flushTLB(mm: parent, pages: protected)
+        updateHiwaterRSS(child)
+        check()
+        return childPid
+    }
+}

@@ -1,0 +1,68 @@
+extension Machine: InvariantChecking {
+    /// The whole machine is consistent: pages conserved (free + per-CPU + LRU pages + page tables
+    /// + slab + the zero page = total); each page's mapcount the number of entries mapping it;
+    /// each swap slot's count the number of swap entries naming it; each address space's RSS
+    /// and swap counters its entries; every mapped page inside a VMA and holding what was last
+    /// written there; and the invariants of every part (buddy allocator, SLUB, LRU lists, page
+    /// tables, VMAs).
+    /// - Complexity: O(frames + swap slots + entries of every page table).
+    public func checkInvariants() -> [String] {
+        var v = Violations()
+        let phys = memory.phys
+        v.check(phys.freePagesTotal + phys.pcpPages + phys.allocatedPages == phys.totalPages,
+                "free \(phys.freePagesTotal) + per-CPU \(phys.pcpPages) + allocated \(phys.allocatedPages) != total \(phys.totalPages)")
+        let onLRU = LRUVector.List.allCases.reduce(0) { $0 + lru.count($1) }
+        let tables = mms.reduce(0) { $0 + ($1?.table.tablePages ?? 0) }
+        v.check(tables == memory.pageTablePages, "page tables hold \(tables) pages, the kernel counts \(memory.pageTablePages)")
+        v.check(phys.allocatedPages == onLRU + memory.pageTablePages + slub.slabPages + 1,
+                "allocated \(phys.allocatedPages) != LRU \(onLRU) + page tables \(memory.pageTablePages) + slab \(slub.slabPages) + zero page 1")
+        let bits = config.format.bits
+        var mapcount = [Int32](repeating: 0, count: frames.frames.count)
+        var swapCount = [Int](repeating: 0, count: swap?.slots ?? 0)
+        for (i, space) in mms.enumerated() {
+            guard let space else { continue }
+            var anon = 0, swapped = 0
+            space.table.forEachLeaf(in: 0..<(UInt64(1) << UInt64(config.format.virtualBits - 1))) { address, entry, _ in
+                if space.vmas.lookup(address) == nil { v.report("mm \(i): an entry at 0x\(String(address, radix: 16)) outside every VMA") }
+                if entry & bits.present != 0 {
+                    let pfn = Int(bits.physicalAddress(entry) >> 12)
+                    guard pfn != zeroPfn else {
+                        v.check(entry & bits.writable == 0, "mm \(i): the zero page mapped writable")
+                        return
+                    }
+                    anon += 1
+                    mapcount[pfn] += 1
+                    let expected = space.shadow[address >> 12] ?? 0
+                    v.check(frames[pfn].content == expected, "mm \(i): page 0x\(String(address, radix: 16)) holds the wrong content")
+                } else {
+                    let slot = SwapDevice.slot(entry: entry, format: config.format)
+                    if slot > 0 && slot < swapCount.count { swapCount[slot] += 1 } else { v.report("mm \(i): a swap entry for slot \(slot)") }
+                    swapped += 1
+                }
+            }
+            v.check(anon == space.anonPages, "mm \(i): \(anon) anonymous pages mapped, MM_ANONPAGES \(space.anonPages)")
+            v.check(swapped == space.swapEntries, "mm \(i): \(swapped) swap entries, MM_SWAPENTS \(space.swapEntries)")
+            for p in space.table.checkInvariants() { v.report("mm \(i) page table: \(p)") }
+            for p in space.vmas.checkInvariants() { v.report("mm \(i) VMAs: \(p)") }
+        }
+        for pfn in frames.frames.indices where pfn != zeroPfn {
+            let f = frames[pfn]
+            if f.mapcount != mapcount[pfn] { v.report("pfn \(pfn): mapcount \(f.mapcount), mapped \(mapcount[pfn]) times") }
+            if f.flags.contains(.lru) != (lru.list(of: Int32(pfn)) != nil) { v.report("pfn \(pfn): PG_lru and the LRU lists disagree") }
+            if f.mapcount == 0 && f.flags.contains(.lru) && !f.flags.contains(.swapCache) { v.report("pfn \(pfn): an unmapped page outside the swap cache") }
+        }
+        if let swap {
+            var used = 0
+            for slot in 1..<swap.slots {
+                if Int(swap.swapMap[slot]) != swapCount[slot] { v.report("swap slot \(slot): swap_map \(swap.swapMap[slot]), \(swapCount[slot]) entries") }
+                if swap.swapMap[slot] > 0 || swap.cached[slot] { used += 1 }
+                if let pfn = swap.cache[slot], frames[pfn].swap != UInt32(slot) { v.report("swap slot \(slot): cached page \(pfn) names slot \(frames[pfn].swap)") }
+            }
+            v.check(used == swap.inUse, "\(used) swap slots in use, counted \(swap.inUse)")
+        }
+        for p in phys.checkInvariants() { v.report("buddy: \(p)") }
+        for p in slub.checkInvariants() { v.report("slub: \(p)") }
+        for p in lru.checkInvariants() { v.report("lru: \(p)") }
+        return v.all
+    }
+}

@@ -1,0 +1,33 @@
+/// Tearing down mappings, as mm/memory.c's `unmap_page_range` → `zap_pte_range` and
+/// `free_pgtables` do: each present entry drops its page's mapping (freeing the page with its
+/// last one), each swap entry its slot's count, and the tables left empty go back to the buddy
+/// allocator; the TLB is flushed for the pages that were mapped.
+extension Machine {
+    mutating func zapRange(mm: Int, _ range: Range<UInt64>) {
+        guard mms[mm] != nil else { return }
+        let bits = config.format.bits
+        var pages: [UInt64] = []
+        var entries: [(UInt64, UInt64)] = []
+        mms[mm]!.table.zap(range, memory: &memory) { address, entry, _ in entries.append((address, entry)) }
+        for (address, entry) in entries {
+            if entry & bits.present != 0 {
+                pages.append(address)
+                let pfn = Int(bits.physicalAddress(entry) >> 12)
+                if pfn == zeroPfn { continue }
+                mms[mm]!.anonPages -= 1
+                unmapPage(pfn)
+            } else {
+                mms[mm]!.swapEntries -= 1
+                swapFree(SwapDevice.slot(entry: entry, format: config.format))
+            }
+        }
+        flushTLB(mm: mm, pages: pages)
+        // What was written there is gone with the mapping: a new one reads zeroes.
+        let first = range.lowerBound >> 12, last = range.upperBound >> 12
+        if UInt64(mms[mm]!.shadow.count) < last - first {
+            mms[mm]!.shadow = mms[mm]!.shadow.filter { $0.key < first || $0.key >= last }
+        } else {
+            for vpn in first..<last { mms[mm]!.shadow[vpn] = nil }
+        }
+    }
+}

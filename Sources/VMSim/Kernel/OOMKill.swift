@@ -1,0 +1,44 @@
+/// The OOM killer of mm/oom_kill.c: `out_of_memory` → `select_bad_process` scores every task with
+/// an address space by `oom_badness` and kills the highest (`oom_kill_process`, SIGKILL); its
+/// memory is freed at once (what the oom_reaper does). fs/proc/base.c's `proc_oom_score` scales
+/// the same badness into /proc/PID/oom_score.
+extension Machine {
+    /// `totalpages` of `out_of_memory`: RAM plus swap, in pages.
+    public var oomTotalPages: Int { memory.phys.totalPages + (swap?.totalPages ?? 0) }
+
+    /// `oom_badness`: RSS + swap entries + page-table pages, plus oom_score_adj × totalpages / 1000;
+    /// nil (LONG_MIN) for oom_score_adj -1000 or a task without an address space.
+    /// - Complexity: O(1).
+    public func oomBadness(_ pid: Int) -> Int? {
+        let task = tasks[pid - 1]
+        guard task.state == .running, let mm = mms[task.mm], task.oomScoreAdj != -1000 else { return nil }
+        let points = mm.rss + mm.swapEntries + mm.table.tablePagesBelowRoot
+        return points + task.oomScoreAdj * (oomTotalPages / 1000)
+    }
+
+    /// `/proc/PID/oom_score`: (1000 + badness × 1000 / totalpages) × 2 / 3, 0 for an unkillable task.
+    /// - Complexity: O(1).
+    public func oomScore(_ pid: Int) -> Int {
+        guard let badness = oomBadness(pid) else { return 0 }
+        return (1000 + badness * 1000 / oomTotalPages) * 2 / 3
+    }
+
+    /// `out_of_memory`: kills the task with the highest badness (ties go to the later task, as
+    /// `oom_evaluate_task` takes a score equal to the chosen one). False when no task can be killed.
+    mutating func outOfMemory() -> Bool {
+        var chosen: Int?, chosenPoints = Int.min
+        for task in tasks where task.state == .running {
+            guard let points = oomBadness(task.pid), points >= chosenPoints else { continue }
+            chosen = task.pid
+            chosenPoints = points
+        }
+        guard let victim = chosen else { return false }
+        vmstat.oomKill += 1
+        let t = victim - 1
+        tasks[t].state = .killed
+        tasks[t].signal = .oomKill
+        oomVictims.append(victim)
+        release(task: t)
+        return true
+    }
+}

@@ -1,0 +1,18 @@
+/// The event counters of /proc/vmstat that the kernel model keeps (`enum vm_event_item`), by
+/// their kernel names. State counters (`nr_free_pages`, `nr_anon_pages`, ...) are computed from
+/// the machine when /proc/vmstat is printed.
+public struct VMStat: Hashable, Sendable {
+    public var pgfault = 0, pgmajfault = 0, pgreuse = 0
+    public var pswpin = 0, pswpout = 0
+    public var pgactivate = 0, pgdeactivate = 0, pgrefill = 0, pgrotated = 0
+    public var pgstealKswapd = 0, pgstealDirect = 0, pgscanKswapd = 0, pgscanDirect = 0
+    public var pgscanAnon = 0, pgscanFile = 0, pgstealAnon = 0, pgstealFile = 0
+    public var allocstallNormal = 0, pageoutrun = 0
+    public var kswapdLowWmarkHitQuickly = 0, kswapdHighWmarkHitQuickly = 0
+    public var oomKill = 0
+    public var swapRa = 0, swapRaHit = 0
+    public var nrTLBLocalFlushAll = 0, nrTLBLocalFlushOne = 0
+    public var nrVmscanWrite = 0
+    /// Zero counts.
+    public init() {}
+}
