@@ -10,6 +10,15 @@ import Glibc
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
+        abstract: "Show the whole system at work (default), or page replacement on a real trace (`demo paging`).",
+        subcommands: [SystemDemoCommand.self, PagingDemoCommand.self],
+        defaultSubcommand: SystemDemoCommand.self
+    )
+}
+
+struct PagingDemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paging",
         abstract: "Run page replacement on the bundled workload, a real program's memory trace.",
         discussion: """
             The workload is workloads/sort.lackey.gz: Valgrind Lackey's trace of every instruction \

@@ -113,8 +113,8 @@ public struct Machine {
     public internal(set) var swapError: String?
     /// Whether kswapd has been woken and not yet gone back to sleep.
     public internal(set) var kswapdAwake = false
-    /// The tasks killed by the OOM killer while the current operation ran.
-    var oomVictims: [Int] = []
+    /// The pids the OOM killer has killed, in order.
+    public internal(set) var oomVictims: [Int] = []
 
     /// A machine with `config`'s memory and swap (backed by `backing`, which must hold
     /// `config.swap` bytes), no processes yet.
@@ -183,7 +183,8 @@ public struct Machine {
         }
         let index = mms.count
         let mmapBase = Self.mmapBase(config.format)
-        mms.append(MMStruct(vmas: VMATree(mmapBase: mmapBase), table: table, contextID: nextContext, anonVma: family))
+        mms.append(MMStruct(vmas: VMATree(mmapBase: mmapBase), table: table, contextID: nextContext, anonVma: family,
+                            startBrk: Self.startBrk, brk: Self.startBrk))
         nextContext += 1
         anonVmaMembers[Int(family)].append(index)
         mmObjects.append([])
@@ -191,6 +192,10 @@ public struct Machine {
         try allocObject(anonVmaCache, for: index)
         return index
     }
+
+    /// `mm->start_brk` of a small position-independent executable loaded without address-space
+    /// randomisation: right after its image at ELF_ET_DYN_BASE (0x555555554000).
+    public static let startBrk: UInt64 = 0x5555_5555_8000
 
     /// `mmap_base` for a process without address-space randomisation: the top of the user half
     /// less the stack gap (`mmap_base()` in arch/x86/mm/mmap.c: TASK_SIZE - 128M gap, page aligned).

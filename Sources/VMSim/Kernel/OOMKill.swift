@@ -35,6 +35,11 @@ extension Machine {
         guard let victim = chosen else { return false }
         vmstat.oomKill += 1
         let t = victim - 1
+        if let mm = mms[tasks[t].mm] {
+            tasks[t].oomKillMessage = "Out of memory: Killed process \(victim) (\(tasks[t].name)) total-vm:\(mm.totalVM * 4)kB, "
+                + "anon-rss:\(mm.anonPages * 4)kB, file-rss:\(mm.filePages * 4)kB, shmem-rss:\(mm.shmemPages * 4)kB, UID:0 "
+                + "pgtables:\(mm.table.tablePagesBelowRoot * 4)kB oom_score_adj:\(tasks[t].oomScoreAdj)"
+        }
         tasks[t].state = .killed
         tasks[t].signal = .oomKill
         oomVictims.append(victim)

@@ -16,9 +16,18 @@ public struct MMStruct: Sendable {
     /// `hiwater_rss`, `hiwater_vm` in pages.
     public internal(set) var hiwaterRSS = 0, hiwaterVM = 0
     /// `mm->start_brk`, `mm->brk`.
-    public internal(set) var startBrk: UInt64 = 0, brk: UInt64 = 0
+    public internal(set) var startBrk: UInt64, brk: UInt64
     /// The content token each virtual page should hold (absent: zero-filled), checked on reads.
     var shadow: [UInt64: UInt64] = [:]
+
+    init(vmas: VMATree, table: RadixPageTable, contextID: UInt64, anonVma: Int32, startBrk: UInt64, brk: UInt64) {
+        self.vmas = vmas
+        self.table = table
+        self.contextID = contextID
+        self.anonVma = anonVma
+        self.startBrk = startBrk
+        self.brk = brk
+    }
 
     /// Resident pages (`get_mm_rss`).
     public var rss: Int { anonPages + filePages + shmemPages }
@@ -85,6 +94,8 @@ public struct TaskInfo: Sendable {
     public internal(set) var oomScoreAdj: Int
     /// `min_flt`, `maj_flt`, and faults that copied a page (COW).
     public internal(set) var minorFaults = 0, majorFaults = 0, cowFaults = 0
-    /// The resident set and swap entries when the task died (its mm is gone then).
+    /// The resident set when the task died (its mm is gone then).
     public internal(set) var finalRSS = 0
+    /// The OOM killer's line for this task, as `__oom_kill_process` prints it, if it chose it.
+    public internal(set) var oomKillMessage: String?
 }

@@ -1,0 +1,490 @@
+import VMSim
+import VMTrace
+
+/// Runs a workload script (`vmsim run`) on a `Machine`: one command a line, `#` comments. The
+/// script language is a thin parser over the machine's typed API: names for processes and
+/// mappings, sizes with K/M/G, and the results (a segfault, an OOM kill, ENOMEM) reported as
+/// events. Mistakes in the script throw `TraceError` with `FILE:LINE:`.
+///
+///     machine memory=64M swap=128M arch=x86-64 swappiness=60
+///     process A
+///     A mmap heap 16M rw private anon
+///     A touch heap 0 16M write
+///     A fork B
+///     B write heap 8192
+///     show vmstat
+public struct WorkloadRunner {
+    /// The script's name in errors and reports.
+    public let file: String
+    /// Where `replay` paths are relative to (the script's folder).
+    public let directory: String
+    /// The swap file's path (nil: a temporary file, removed at the end).
+    public let swapPath: String?
+    /// Check every kernel invariant after every operation.
+    public let checkInvariants: Bool
+    /// The machine, once the first command that needs it has run.
+    public private(set) var machine: Machine?
+    /// What the lines printed or caused.
+    public private(set) var events: [RunReport.Event] = []
+    /// What `replay` lines did.
+    public private(set) var replayStats: ReplayStats?
+    var config = MachineConfig()
+    var machineLine: Int?
+    var pids: [String: Int] = [:]
+    var mappings: [Int: [String: (start: UInt64, length: UInt64)]] = [:]
+    var swapFile: SwapFile?
+
+    /// The commands, for help texts.
+    public static let summary = """
+          machine memory=64M swap=128M arch=x86-64 cpus=1 swappiness=60 thp=madvise lru=2list page-cluster=3
+          process A [oom-score-adj=N]
+          A mmap NAME SIZE r|rw|rx|rwx|none private anon [at=ADDR]
+          A touch NAME OFFSET LENGTH read|write|exec [step=4K]
+          A read|write|exec NAME OFFSET
+          A access ADDR read|write|exec
+          A mprotect NAME OFFSET LENGTH PROT
+          A madvise NAME OFFSET LENGTH dontneed|hugepage|nohugepage
+          A munmap NAME OFFSET LENGTH
+          A brk +SIZE|-SIZE
+          A fork B
+          A exit
+          A replay TRACE            (a Lackey, din or plain trace run inside A)
+          show vmstat|meminfo|buddyinfo|zoneinfo|slabinfo
+          show A maps|status|smaps_rollup|oom_score
+        """
+
+    /// A runner for the script `file` (shown in errors as given), reading `replay` traces
+    /// relative to `directory`.
+    public init(file: String, directory: String = ".", swapPath: String? = nil, checkInvariants: Bool = false) {
+        self.file = file
+        self.directory = directory
+        self.swapPath = swapPath
+        self.checkInvariants = checkInvariants
+    }
+
+    /// Loads and runs the script at `path` (`-`: standard input).
+    /// - Throws: `TraceError` for an unreadable file or a mistake in it.
+    /// - Complexity: the sum of the commands' costs.
+    public static func run(path: String, swapPath: String? = nil, checkInvariants: Bool = false) throws(TraceError) -> RunReport {
+        let stream = try ByteStream.open(path)
+        let text = try readText(stream)
+        let directory = path == "-" ? "." : (path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : ".")
+        var runner = WorkloadRunner(file: stream.name, directory: directory, swapPath: swapPath, checkInvariants: checkInvariants)
+        try runner.run(text)
+        return try runner.finish()
+    }
+
+    static func readText(_ stream: ByteStream) throws(TraceError) -> String {
+        var bytes: [UInt8] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try stream.read(into: buffer)
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+            if bytes.count > 64 << 20 { throw TraceError(file: stream.name, message: "a workload script is limited to 64 MiB") }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw TraceError(file: stream.name, message: "is not UTF-8 text") }
+        return text
+    }
+
+    /// Runs every line of `text`.
+    /// - Complexity: the sum of the commands' costs.
+    public mutating func run(_ text: String) throws(TraceError) {
+        var number = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
+            guard !words.isEmpty else { continue }
+            do throws(LineError) {
+                try execute(words, line: number)
+            } catch {
+                throw TraceError(file: file, location: .line(number), message: error.message)
+            }
+        }
+    }
+
+    /// The report after the last line (booting the machine if the script never did).
+    /// - Complexity: O(frames + page-table entries).
+    public mutating func finish() throws(TraceError) -> RunReport {
+        do throws(LineError) {
+            let m = try booted(line: max(1, machineLine ?? 1))
+            return m.report(workload: file, events: events, replay: replayStats)
+        } catch {
+            throw TraceError(file: file, location: .line(machineLine ?? 1), message: error.message)
+        }
+    }
+
+    struct LineError: Error { let message: String }
+
+    // MARK: Lines
+
+    mutating func execute(_ words: [String], line: Int) throws(LineError) {
+        switch words[0] {
+        case "machine": try configure(words, line: line)
+        case "file":
+            throw LineError(message: "files and the page cache are not built yet: only anonymous memory can be mapped")
+        case "process": try createProcess(words, line: line)
+        case "show": try show(words, line: line)
+        default:
+            guard let pid = pids[words[0]] else {
+                throw LineError(message: "unknown command or process '\(words[0])' (commands: machine, process, show; processes: \(pids.keys.sorted().joined(separator: ", ")))")
+            }
+            guard words.count >= 2 else { throw LineError(message: "'\(words[0])' needs a command (mmap, touch, read, write, exec, access, mprotect, madvise, munmap, brk, fork, exit, replay)") }
+            var m = try booted(line: line)
+            machine = nil
+            defer { machine = m }
+            let task = m.task(pid)
+            switch task.state {
+            case .exited: throw LineError(message: "process \(words[0]) has exited")
+            case .killed:
+                events.append(.init(line: line, kind: "skipped", text: "\(words[0]) \(words[1]): skipped, \(words[0]) was killed by \(task.signal?.description ?? "a signal")\n"))
+                return
+            case .running: break
+            }
+            let killed = m.oomVictims.count
+            try processCommand(&m, pid: pid, name: words[0], words: Array(words.dropFirst()), line: line)
+            noteKills(m, since: killed, line: line)
+        }
+    }
+
+    /// Events for the tasks the OOM killer took during the line.
+    mutating func noteKills(_ m: Machine, since first: Int, line: Int) {
+        for victim in m.oomVictims[first...] {
+            let t = m.task(victim)
+            events.append(.init(line: line, kind: "oom", text: (t.oomKillMessage ?? "Out of memory: Killed process \(victim) (\(t.name))") + "\n"))
+        }
+    }
+
+    mutating func configure(_ words: [String], line: Int) throws(LineError) {
+        guard machine == nil, machineLine == nil else {
+            throw LineError(message: machineLine != nil ? "the machine is described once (line \(machineLine!))" : "'machine' comes before the first process")
+        }
+        machineLine = line
+        for w in words.dropFirst() {
+            guard let eq = w.firstIndex(of: "=") else { throw LineError(message: "'\(w)' is not KEY=VALUE") }
+            let key = String(w[..<eq]), value = String(w[w.index(after: eq)...])
+            switch key {
+            case "memory":
+                guard let b = ByteSize.parse(value), b >= 4 << 20, b % 4096 == 0, b <= UInt64(PhysicalMemoryConfig.maxPages) << 12 else {
+                    throw LineError(message: "memory=\(value): give a multiple of 4K from 4M to \(PhysicalMemoryConfig.maxPages >> 8)M")
+                }
+                config.memory = b
+            case "swap":
+                guard let b = ByteSize.parse(value), b % 4096 == 0, b <= 1 << 40 else { throw LineError(message: "swap=\(value): give a multiple of 4K up to 1T") }
+                config.swap = b
+            case "arch":
+                guard let f = PageTableFormat.named(value), f.virtualBits >= 39, f.basePage == .base4K else {
+                    throw LineError(message: "arch=\(value): the kernel runs x86-64, la57, sv39, sv48 or sv57")
+                }
+                config.format = f
+            case "cpus":
+                guard value == "1" else { throw LineError(message: "cpus=\(value): one CPU so far (many cores are not built yet)") }
+            case "swappiness":
+                guard let n = Int(value), (0...200).contains(n) else { throw LineError(message: "swappiness=\(value): give 0 to 200") }
+                config.swappiness = n
+            case "page-cluster":
+                guard let n = Int(value), (0...10).contains(n) else { throw LineError(message: "page-cluster=\(value): give 0 to 10") }
+                config.pageCluster = n
+            case "min-free-kbytes":
+                guard let n = Int(value), n >= 128 else { throw LineError(message: "min-free-kbytes=\(value): give at least 128") }
+                config.minFreeKbytes = n
+            case "thp":
+                guard value == "never" || value == "madvise" else {
+                    throw LineError(message: "thp=\(value): transparent huge pages are not built yet; use never or madvise (both fault 4K pages)")
+                }
+            case "lru":
+                guard value == "2list" else { throw LineError(message: "lru=\(value): the kernel reclaims with the two-list LRU (2list); mglru is not built yet") }
+            default:
+                throw LineError(message: "unknown machine setting '\(key)' (memory, swap, arch, cpus, swappiness, thp, lru, page-cluster, min-free-kbytes)")
+            }
+        }
+    }
+
+    /// The machine, booted with the configuration on the first use.
+    mutating func booted(line: Int) throws(LineError) -> Machine {
+        if let machine { return machine }
+        var c = config
+        c.checkInvariants = checkInvariants
+        var backing: SwapFile?
+        if c.swap > 0 {
+            do throws(TraceError) {
+                backing = try SwapFile(path: swapPath, bytes: c.swap)
+            } catch {
+                throw LineError(message: error.description)
+            }
+        }
+        swapFile = backing
+        do throws(KernelError) {
+            let m = try Machine(c, swapBacking: backing)
+            machine = m
+            return m
+        } catch {
+            throw LineError(message: error.description)
+        }
+    }
+
+    mutating func createProcess(_ words: [String], line: Int) throws(LineError) {
+        guard words.count >= 2 else { throw LineError(message: "process needs a name") }
+        let name = words[1]
+        guard !["machine", "process", "show", "file"].contains(name), name.first?.isLetter == true else {
+            throw LineError(message: "'\(name)' cannot name a process: begin with a letter, and avoid command names")
+        }
+        guard pids[name] == nil else { throw LineError(message: "process \(name) exists already") }
+        var adj = 0
+        for w in words.dropFirst(2) {
+            guard w.hasPrefix("oom-score-adj="), let n = Int(w.dropFirst(14)), (-1000...1000).contains(n) else {
+                throw LineError(message: "'\(w)': give oom-score-adj=N with N from -1000 to 1000")
+            }
+            adj = n
+        }
+        var m = try booted(line: line)
+        do throws(KernelError) {
+            let pid = try m.createProcess(name: name, oomScoreAdj: adj)
+            pids[name] = pid
+            mappings[pid] = [:]
+        } catch {
+            events.append(.init(line: line, kind: "errno", text: "process \(name): \(error)\n"))
+        }
+        machine = m
+    }
+
+    // MARK: Process commands
+
+    static func size(_ s: String, _ what: String) throws(LineError) -> UInt64 {
+        guard let b = ByteSize.parse(s) else { throw LineError(message: "\(what) '\(s)' is not a size (4096, 4K, 2M, 0x1000)") }
+        return b
+    }
+
+    static func address(_ s: String) throws(LineError) -> UInt64 {
+        let t = s.lowercased()
+        if t.hasPrefix("0x"), let v = UInt64(t.dropFirst(2), radix: 16) { return v }
+        if let v = UInt64(t) { return v }
+        throw LineError(message: "'\(s)' is not an address (0x7f0000001000 or decimal)")
+    }
+
+    static func protection(_ s: String) throws(LineError) -> VMAFlags {
+        switch s {
+        case "none": return []
+        case "r": return [.read]
+        case "rw": return [.read, .write]
+        case "rx": return [.read, .exec]
+        case "rwx": return [.read, .write, .exec]
+        default: throw LineError(message: "'\(s)' is not a protection (r, rw, rx, rwx, none)")
+        }
+    }
+
+    static func kind(_ s: String) throws(LineError) -> AccessKind {
+        switch s {
+        case "read": return .load
+        case "write": return .store
+        case "exec": return .instruction
+        default: throw LineError(message: "'\(s)' is not an access (read, write, exec)")
+        }
+    }
+
+    func mapping(_ pid: Int, _ name: String, process: String) throws(LineError) -> (start: UInt64, length: UInt64) {
+        guard let m = mappings[pid]?[name] else {
+            let known = (mappings[pid] ?? [:]).keys.sorted()
+            throw LineError(message: "\(process) has no mapping '\(name)'" + (known.isEmpty ? "" : " (mappings: \(known.joined(separator: ", ")))"))
+        }
+        return m
+    }
+
+    /// `NAME OFFSET [LENGTH]` inside the mapping: the start address and the length.
+    func range(_ pid: Int, _ words: [String], at i: Int, process: String, withLength: Bool) throws(LineError) -> (UInt64, UInt64) {
+        let need = withLength ? 3 : 2
+        guard words.count >= i + need else {
+            throw LineError(message: "\(words[0]) needs NAME OFFSET" + (withLength ? " LENGTH" : ""))
+        }
+        let m = try mapping(pid, words[i], process: process)
+        let offset = try Self.size(words[i + 1], "offset")
+        let length = withLength ? try Self.size(words[i + 2], "length") : 1
+        guard offset < m.length, length <= m.length - offset else {
+            throw LineError(message: "offset \(words[i + 1])" + (withLength ? " + length \(words[i + 2])" : "") + " is past the end of '\(words[i])' (\(ByteSize.format(m.length)))")
+        }
+        return (m.start + offset, length)
+    }
+
+    mutating func processCommand(_ m: inout Machine, pid: Int, name: String, words: [String], line: Int) throws(LineError) {
+        let verb = words[0]
+        func result(_ outcome: AccessOutcome) {
+            if case .killed(let signal) = outcome, signal != .oomKill {
+                let t = m.task(pid)
+                events.append(.init(line: line, kind: "signal",
+                                    text: "\(name): \(signal) at 0x\(String(t.faultAddress ?? 0, radix: 16)); \(name) (pid \(pid)) is killed\n"))
+            }
+        }
+        func errno(_ e: KernelError) {
+            events.append(.init(line: line, kind: "errno", text: "\(name) \(words.joined(separator: " ")): \(e)\n"))
+        }
+        do {
+            switch verb {
+            case "mmap":
+                guard words.count >= 5 else { throw LineError(message: "mmap needs NAME SIZE PROT private|shared anon|file=NAME [at=ADDR]") }
+                let mapName = words[1]
+                let length = try Self.size(words[2], "size")
+                guard length > 0 else { throw LineError(message: "a mapping needs at least one byte") }
+                let prot = try Self.protection(words[3])
+                guard words[4] == "private" || words[4] == "shared" else { throw LineError(message: "'\(words[4])': say private or shared") }
+                guard words[4] == "private" else { throw LineError(message: "shared mappings (shmem) are not built yet: map private anon") }
+                guard words.count >= 6 else { throw LineError(message: "mmap needs anon or file=NAME after \(words[4])") }
+                guard words[5] == "anon" else {
+                    if words[5].hasPrefix("file=") { throw LineError(message: "file mappings and the page cache are not built yet: map anon") }
+                    throw LineError(message: "'\(words[5])': say anon or file=NAME")
+                }
+                var at: UInt64?
+                for w in words.dropFirst(6) {
+                    guard w.hasPrefix("at=") else { throw LineError(message: "'\(w)': the only option is at=ADDR") }
+                    let a = try Self.address(String(w.dropFirst(3)))
+                    guard a & 4095 == 0 else { throw LineError(message: "at=\(w.dropFirst(3)) is not page-aligned") }
+                    at = a
+                }
+                do throws(KernelError) {
+                    let start = try m.mmap(pid, at: at, length: length, protection: prot, name: mapName)
+                    mappings[pid]![mapName] = (start, (length + 4095) & ~4095)
+                } catch { errno(error) }
+            case "touch":
+                let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
+                guard words.count >= 5 else { throw LineError(message: "touch needs NAME OFFSET LENGTH read|write|exec [step=SIZE]") }
+                let kind = try Self.kind(words[4])
+                var step: UInt64 = 4096
+                for w in words.dropFirst(5) {
+                    guard w.hasPrefix("step=") else { throw LineError(message: "'\(w)': the only option is step=SIZE") }
+                    step = try Self.size(String(w.dropFirst(5)), "step")
+                    guard step > 0 else { throw LineError(message: "step must be at least 1 byte") }
+                }
+                result(try m.touch(pid, start, length: length, kind, step: step))
+            case "read", "write", "exec":
+                let (address, _) = try range(pid, words, at: 1, process: name, withLength: false)
+                result(try m.access(pid, address, try Self.kind(verb)))
+            case "access":
+                guard words.count == 3 else { throw LineError(message: "access needs ADDR read|write|exec") }
+                result(try m.access(pid, try Self.address(words[1]), try Self.kind(words[2])))
+            case "mprotect":
+                let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
+                guard words.count == 5 else { throw LineError(message: "mprotect needs NAME OFFSET LENGTH PROT") }
+                let prot = try Self.protection(words[4])
+                do throws(KernelError) { try m.mprotect(pid, start & ~4095, length: length, protection: prot) } catch { errno(error) }
+            case "madvise":
+                let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
+                guard words.count == 5 else { throw LineError(message: "madvise needs NAME OFFSET LENGTH ADVICE") }
+                guard let advice = MadviseAdvice(rawValue: words[4]) else {
+                    if words[4] == "free" { throw LineError(message: "madvise free (lazy free) is not built yet; use dontneed") }
+                    throw LineError(message: "'\(words[4])' is not advice (dontneed, hugepage, nohugepage)")
+                }
+                if advice == .hugepage {
+                    events.append(.init(line: line, kind: "note", text: "\(name) madvise hugepage: VM_HUGEPAGE set; transparent huge pages are not built yet, so faults still take 4K pages\n"))
+                }
+                do throws(KernelError) { try m.madvise(pid, start & ~4095, length: length, advice) } catch { errno(error) }
+            case "munmap":
+                let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
+                guard words.count == 4 else { throw LineError(message: "munmap needs NAME OFFSET LENGTH") }
+                do throws(KernelError) { try m.munmap(pid, start & ~4095, length: length) } catch { errno(error) }
+            case "brk":
+                guard words.count == 2, let sign = words[1].first, sign == "+" || sign == "-" else {
+                    throw LineError(message: "brk needs +SIZE or -SIZE")
+                }
+                let amount = try Self.size(String(words[1].dropFirst()), "brk change")
+                guard amount < 1 << 46 else { throw LineError(message: "brk change \(words[1]) is too large") }
+                let before = m.mm(of: pid)!.brk
+                let after = try m.brk(pid, delta: sign == "+" ? Int64(amount) : -Int64(amount))
+                if after == before && amount > 0 {
+                    events.append(.init(line: line, kind: "errno", text: "\(name) brk \(words[1]): refused, the break stays at 0x\(String(before, radix: 16))\n"))
+                }
+                mappings[pid]!["[heap]"] = (m.mm(of: pid)!.startBrk, (after - m.mm(of: pid)!.startBrk + 4095) & ~4095)
+                if after == m.mm(of: pid)!.startBrk { mappings[pid]!["[heap]"] = nil }
+            case "fork":
+                guard words.count == 2 else { throw LineError(message: "fork needs the child's name") }
+                let child = words[1]
+                guard pids[child] == nil, child.first?.isLetter == true, !["machine", "process", "show", "file"].contains(child) else {
+                    throw LineError(message: "'\(child)' cannot name the child: it exists already or is not a name")
+                }
+                do throws(KernelError) {
+                    let c = try m.fork(pid, name: child)
+                    pids[child] = c
+                    mappings[c] = mappings[pid]
+                } catch { errno(error) }
+            case "exit":
+                guard words.count == 1 else { throw LineError(message: "exit takes nothing") }
+                try m.exit(pid)
+            case "replay":
+                guard words.count == 2 else { throw LineError(message: "replay needs a trace file") }
+                try replay(&m, pid: pid, name: name, path: words[1], line: line)
+            default:
+                throw LineError(message: "unknown command '\(verb)' (mmap, touch, read, write, exec, access, mprotect, madvise, munmap, brk, fork, exit, replay)")
+            }
+        } catch let e as LineError {
+            throw e
+        } catch let e as KernelError {
+            // Calls the runner made only for running processes: a machine error here is a
+            // result the kernel returned.
+            errno(e)
+        } catch {
+            throw LineError(message: "\(error)")
+        }
+    }
+
+    mutating func replay(_ m: inout Machine, pid: Int, name: String, path: String, line: Int) throws(LineError) {
+        let full = path.hasPrefix("/") || directory == "." ? path : directory + "/" + path
+        var stats = replayStats ?? ReplayStats()
+        let before = stats
+        do {
+            let reader = try AccessTrace.openAddresses(full, displayName: path)
+            var outcome = AccessOutcome.done
+            while outcome == .done {
+                let batch = try reader.nextBatch()
+                if batch.isEmpty { break }
+                outcome = try m.replay(pid, UnsafeBufferPointer(batch), stats: &stats)
+            }
+            if case .killed(let signal) = outcome, signal != .oomKill {
+                events.append(.init(line: line, kind: "signal", text: "\(name): \(signal) at 0x\(String(m.task(pid).faultAddress ?? 0, radix: 16)) during replay; \(name) (pid \(pid)) is killed\n"))
+            }
+        } catch let e as TraceError {
+            throw LineError(message: e.description)
+        } catch {
+            throw LineError(message: "\(path): \(error)")
+        }
+        replayStats = stats
+        let mapped = stats.pagesMappedOnTouch - before.pagesMappedOnTouch
+        events.append(.init(line: line, kind: "note", text: "\(name) replay \(path): \(stats.records - before.records) records, \(stats.accesses - before.accesses) page accesses; \(mapped) pages (\(ByteSize.format(UInt64(mapped) << 12))) outside every VMA mapped on first touch as anonymous memory ([replay])\n"))
+    }
+
+    // MARK: show
+
+    mutating func show(_ words: [String], line: Int) throws(LineError) {
+        let m = try booted(line: line)
+        let text: String
+        switch words.count {
+        case 2:
+            switch words[1] {
+            case "vmstat": text = m.procVmstat
+            case "meminfo": text = m.procMeminfo
+            case "buddyinfo": text = ProcFiles.buddyinfo(m.memory.phys)
+            case "zoneinfo": text = ProcFiles.zoneinfo(m.memory.phys)
+            case "slabinfo": text = ProcFiles.slabinfo(m.slub)
+            default: throw LineError(message: "cannot show '\(words[1])' (vmstat, meminfo, buddyinfo, zoneinfo, slabinfo, or PROCESS maps|status|smaps_rollup|oom_score)")
+            }
+        case 3:
+            guard let pid = pids[words[1]] else { throw LineError(message: "unknown process '\(words[1])'") }
+            let t = m.task(pid)
+            if t.state != .running {
+                if t.state == .exited { throw LineError(message: "process \(words[1]) has exited") }
+                events.append(.init(line: line, kind: "skipped", text: "show \(words[1]) \(words[2]): skipped, \(words[1]) was killed by \(t.signal?.description ?? "a signal")\n"))
+                return
+            }
+            switch words[2] {
+            case "maps": text = m.procMaps(pid) ?? ""
+            case "status": text = m.procStatus(pid) ?? ""
+            case "smaps_rollup": text = m.procSmapsRollup(pid) ?? ""
+            case "oom_score": text = "\(m.oomScore(pid))\n"
+            default: throw LineError(message: "cannot show '\(words[2])' of a process (maps, status, smaps_rollup, oom_score)")
+            }
+        default:
+            throw LineError(message: "show needs a file: show vmstat, or show PROCESS maps")
+        }
+        let title = words.count == 2 ? "/proc/\(words[1])" : "/proc/\(pids[words[1]]!)/\(words[2])  (\(words[1]))"
+        events.append(.init(line: line, kind: "show", text: "\(title)\n\(text)"))
+    }
+}

@@ -1,0 +1,77 @@
+import VMSim
+
+/// `vmsim run`: what the workload's lines printed and caused, in order, then one row per process
+/// and the kernel's key counters; or all of it as one JSON object (docs/json-schema.md).
+public struct RunRenderer: ReportRenderer {
+    public init() {}
+
+    public func text(_ r: RunReport) -> String {
+        var out = r.events.map(\.text).joined()
+        if !out.isEmpty { out += "\n" }
+        out += "\(r.workload): \(ByteSize.format(r.memoryBytes)) RAM, "
+            + (r.swapBytes > 0 ? "\(ByteSize.format(r.swapBytes)) swap" : "no swap") + ", \(r.arch) page tables, swappiness \(r.swappiness)\n\n"
+        var t = TextTable(columns: [
+            .init("pid", alignment: .right), .init("process"), .init("state"), .init("RSS", alignment: .right),
+            .init("swap", alignment: .right), .init("PSS", alignment: .right), .init("PTE", alignment: .right),
+            .init("minor", alignment: .right), .init("major", alignment: .right), .init("COW", alignment: .right),
+            .init("oom_score", alignment: .right),
+        ])
+        for p in r.processes {
+            let state = p.state == .killed ? "killed (\(p.signal?.signal ?? "?"))" : p.state.rawValue
+            t.append([String(p.pid), p.name, state, kb(p.rssPages), kb(p.swapPages), kb(p.pssPages), kb(p.pageTablePages),
+                      String(p.minorFaults), String(p.majorFaults), String(p.cowFaults), p.state == .running ? String(p.oomScore) : "-"])
+        }
+        out += t.render() + "(RSS, swap, PSS and page tables in kB)\n\n"
+        let v = Dictionary(uniqueKeysWithValues: r.vmstat)
+        let c = { (name: String) in v[name] ?? 0 }
+        out += "Faults: pgfault \(c("pgfault")) (major \(c("pgmajfault"))), pages reused by the last mapper \(c("pgreuse"))\n"
+        out += "Swap: pswpout \(c("pswpout")), pswpin \(c("pswpin")), readahead \(c("swap_ra")), swap-cache hits \(c("swap_ra_hit"))\n"
+        out += "Reclaim: kswapd scanned \(c("pgscan_kswapd")) and reclaimed \(c("pgsteal_kswapd")) in \(c("pageoutrun")) runs; "
+            + "direct reclaim scanned \(c("pgscan_direct")) and reclaimed \(c("pgsteal_direct")) in \(c("allocstall_normal")) stalls; "
+            + "activated \(c("pgactivate")), deactivated \(c("pgdeactivate"))\n"
+        out += "OOM kills: \(c("oom_kill"))\n"
+        if let replay = r.replay {
+            out += "Replay: \(replay.records) records, \(replay.accesses) page accesses, \(replay.pagesMappedOnTouch) pages mapped on first touch\n"
+        }
+        out += "Integrity: \(r.pagesVerified) page contents verified, \(r.mismatches) mismatches\n"
+        return out
+    }
+
+    func kb(_ pages: Int) -> String { String(pages * 4) }
+
+    public func json(_ r: RunReport) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("schemaVersion", .int(1)),
+            ("command", .string("run")),
+            ("workload", .string(r.workload)),
+            ("machine", .object([("memoryBytes", .uint(r.memoryBytes)), ("swapBytes", .uint(r.swapBytes)),
+                                 ("arch", .string(r.arch)), ("swappiness", .int(Int64(r.swappiness)))])),
+            ("vmstat", .object(r.vmstat.map { ($0.0, .int(Int64($0.1))) })),
+            ("meminfo", .object(r.meminfo.map { ($0.0, .int(Int64($0.1))) })),
+            ("processes", .array(r.processes.map(process))),
+            ("integrity", .object([("pagesVerified", .int(Int64(r.pagesVerified))), ("mismatches", .int(Int64(r.mismatches)))])),
+            ("events", .array(r.events.map { .object([("line", .int(Int64($0.line))), ("kind", .string($0.kind)), ("text", .string($0.text))]) })),
+        ]
+        if let replay = r.replay {
+            fields.append(("replay", .object([("records", .int(Int64(replay.records))), ("accesses", .int(Int64(replay.accesses))),
+                                              ("pagesMappedOnTouch", .int(Int64(replay.pagesMappedOnTouch)))])))
+        }
+        return .object(fields)
+    }
+
+    func process(_ p: RunReport.Process) -> JSONValue {
+        var f: [(String, JSONValue)] = [("name", .string(p.name)), ("pid", .int(Int64(p.pid))), ("state", .string(p.state.rawValue))]
+        if let s = p.signal {
+            f.append(("signal", .string(s.signal)))
+            f.append(("signalCode", .string(s.code)))
+        }
+        if let a = p.faultAddress { f.append(("faultAddress", .string("0x" + String(a, radix: 16)))) }
+        f += [("rssPages", .int(Int64(p.rssPages))), ("rssAnonPages", .int(Int64(p.rssAnonPages))), ("rssFilePages", .int(Int64(p.rssFilePages))),
+              ("swapPages", .int(Int64(p.swapPages))), ("pssPages", .int(Int64(p.pssPages))), ("pageTablePages", .int(Int64(p.pageTablePages))),
+              ("minorFaults", .int(Int64(p.minorFaults))), ("majorFaults", .int(Int64(p.majorFaults))), ("cowFaults", .int(Int64(p.cowFaults))),
+              ("oomScore", .int(Int64(p.oomScore))),
+              ("vmas", .array(p.vmas.map { .object([("start", .string("0x" + String($0.start, radix: 16))), ("end", .string("0x" + String($0.end, radix: 16))),
+                                                    ("perms", .string($0.perms)), ("name", .string($0.name))]) }))]
+        return .object(f)
+    }
+}

@@ -1,0 +1,69 @@
+/// A recorded program's accesses run inside a process (`A replay app.lackey`): each access goes
+/// through `Machine.access` page by page (a Lackey `M` is a load and a store); an address outside
+/// every VMA is mapped on first touch as anonymous read-write-execute memory named `[replay]`
+/// (adjacent pages merge into one VMA), since the recording does not say how the program mapped it.
+public struct ReplayStats: Hashable, Sendable {
+    /// Records replayed, and page accesses made from them.
+    public var records = 0, accesses = 0
+    /// Pages mapped on first touch because no VMA covered them.
+    public var pagesMappedOnTouch = 0
+    /// Zero counts.
+    public init() {}
+}
+
+extension Machine {
+    /// Replays `batch` in task `pid`, adding to `stats`. Stops when the task dies.
+    /// - Throws: `KernelError` for an unknown or dead process.
+    /// - Complexity: O(records) accesses, each as `access`.
+    @discardableResult
+    public mutating func replay(_ pid: Int, _ batch: UnsafeBufferPointer<AddressAccess>, stats: inout ReplayStats) throws(KernelError) -> AccessOutcome {
+        let t = try running(pid)
+        let mm = tasks[t].mm
+        for record in batch {
+            stats.records += 1
+            let first = record.address >> 12
+            let last = (record.address &+ UInt64(max(record.size, 1)) &- 1) >> 12
+            var page = first
+            while page <= last {
+                let address = page == first ? record.address : page << 12
+                if mms[mm]!.vmas.lookup(address) == nil {
+                    guard mapOnTouch(mm: mm, page: page << 12) else { return segfault(t, address, .segvMapErr).asOutcome }
+                    stats.pagesMappedOnTouch += 1
+                }
+                if record.kind == .modify {
+                    let r = accessTask(t, address, .load)
+                    if r != .done { return r }
+                    stats.accesses += 1
+                }
+                let r = accessTask(t, address, record.kind.accessKind)
+                if r != .done { return r }
+                stats.accesses += 1
+                page += 1
+            }
+        }
+        return .done
+    }
+
+    /// Maps one page at `page` as `[replay]` anonymous memory.
+    mutating func mapOnTouch(mm: Int, page: UInt64) -> Bool {
+        guard config.format.isCanonical(page), page >= mms[mm]!.vmas.minAddress,
+              page < (UInt64(1) << UInt64(config.format.virtualBits - 1)) else { return false }
+        do throws(VMAError) {
+            try mms[mm]!.vmas.mmap(at: page, length: 4096, flags: .mmap([.read, .write, .exec], shared: false), name: "[replay]")
+        } catch {
+            return false
+        }
+        syncVMAObjects(mm)
+        updateHiwaterVM(mm)
+        return true
+    }
+}
+
+extension FaultResult {
+    var asOutcome: AccessOutcome {
+        switch self {
+        case .retry: .done
+        case .killed(let s): .killed(s)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// What `vmsim run` reports: every process's state and memory, the kernel's counters by their
+/// /proc names, the content checks, and what the workload's lines printed or caused, in order.
+public struct RunReport: Sendable {
+    /// One process.
+    public struct Process: Sendable {
+        public var name: String
+        public var pid: Int
+        public var state: TaskState
+        public var signal: KillSignal?
+        public var faultAddress: UInt64?
+        public var rssPages = 0, rssAnonPages = 0, rssFilePages = 0, swapPages = 0, pssPages = 0, pageTablePages = 0
+        public var minorFaults: Int, majorFaults: Int, cowFaults: Int
+        public var oomScore = 0
+        /// Its VMAs: start, end, perms as maps prints them, name as maps prints it.
+        public var vmas: [(start: UInt64, end: UInt64, perms: String, name: String)] = []
+    }
+
+    /// Something a workload line printed or caused.
+    public struct Event: Sendable {
+        /// The line.
+        public var line: Int
+        /// `show`, `signal`, `oom`, `errno`, `note` or `skipped`.
+        public var kind: String
+        /// The text, ending in a newline.
+        public var text: String
+        public init(line: Int, kind: String, text: String) {
+            self.line = line
+            self.kind = kind
+            self.text = text
+        }
+    }
+
+    /// The workload's name.
+    public var workload: String
+    /// The machine: RAM and swap in bytes, page-table format, swappiness.
+    public var memoryBytes: UInt64, swapBytes: UInt64, arch: String, swappiness: Int
+    public var events: [Event]
+    public var processes: [Process]
+    public var vmstat: [(String, Int)]
+    public var meminfo: [(String, Int)]
+    public var pagesVerified: Int, mismatches: Int
+    /// What `replay` lines did, if any ran.
+    public var replay: ReplayStats?
+}
+
+extension Machine {
+    /// The report of the machine as it is now.
+    /// - Complexity: O(frames + page-table entries of every process).
+    public func report(workload: String, events: [RunReport.Event], replay: ReplayStats?) -> RunReport {
+        let processes = tasks.map { t -> RunReport.Process in
+            var p = RunReport.Process(name: t.name, pid: t.pid, state: t.state, signal: t.signal, faultAddress: t.faultAddress,
+                                      minorFaults: t.minorFaults, majorFaults: t.majorFaults, cowFaults: t.cowFaults)
+            if let mm = mm(of: t.pid) {
+                p.rssPages = mm.rss
+                p.rssAnonPages = mm.anonPages
+                p.rssFilePages = mm.filePages
+                p.swapPages = mm.swapEntries
+                p.pssPages = (memSizeStats(t.pid)?.pss ?? 0) >> 24
+                p.pageTablePages = mm.table.tablePagesBelowRoot
+                p.oomScore = oomScore(t.pid)
+                p.vmas = mm.vmas.vmas.map { ($0.start, $0.end, $0.flags.mapsPerms, mapsName($0, mm)) }
+            }
+            return p
+        }
+        return RunReport(workload: workload, memoryBytes: config.memory, swapBytes: config.swap, arch: config.format.name,
+                         swappiness: config.swappiness, events: events, processes: processes, vmstat: vmstatLines,
+                         meminfo: meminfoLines, pagesVerified: pagesVerified, mismatches: mismatches, replay: replay)
+    }
+}
