@@ -40,8 +40,8 @@ struct DeterminismTests {
         }
         all.append(["ostep", "paging-policy", "-s", "7", "-n", "200", "-p", "LRU", "-c"])
         all.append(["ostep", "malloc", "-s", "3", "-n", "20", "-c"])
-        // `vmsim demo` runs twice in PagingCommandTests.demoRunsOnTheBundledWorkload (at one size:
-        // its whole run takes a minute in a debug build).
+        // `vmsim demo` and `vmsim demo paging` run twice in PagingCommandTests (the paging demo at
+        // one size: its whole run takes a minute in a debug build).
         return all
     }()
 
@@ -53,6 +53,28 @@ struct DeterminismTests {
         #expect(!first.stdout.isEmpty)
         #expect(first.stdout == second.stdout, "\(arguments)")
         #expect(first.stderr == second.stderr, "\(arguments)")
+    }
+
+    static let workload = """
+        machine memory=8M swap=8M
+        process A
+        A mmap heap 10M rw private anon
+        A touch heap 0 10M write
+        A fork B
+        B touch heap 0 2M write
+        A touch heap 0 10M read
+        show vmstat
+        show meminfo
+        show A smaps_rollup
+        """
+
+    @Test(arguments: [[], ["--json"]])
+    func workloadsRunTwiceToTheSameBytes(format: [String]) throws {
+        let first = try runVMSim(["run", "-"] + format, input: Self.workload)
+        let second = try runVMSim(["run", "-"] + format, input: Self.workload)
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.out.contains("pswpout"))
+        #expect(first.out == second.out)
     }
 
     @Test(arguments: [[], ["--json"]])

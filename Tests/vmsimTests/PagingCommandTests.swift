@@ -168,13 +168,24 @@ struct HelpAndDemoTests {
         }
     }
 
-    @Test func demoRunsOnTheBundledWorkload() throws {
-        let r = try vmsim(["demo", "--frames", "16"], directory: repositoryRoot)
+    @Test func pagingDemoRunsOnTheBundledWorkload() throws {
+        let r = try vmsim(["demo", "paging", "--frames", "16"], directory: repositoryRoot)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("7,258,090 page references"))
         #expect(r.stdout.contains("268 distinct pages"))
         // Same input, same bytes (DeterminismTests runs every other command twice).
-        let again = try vmsim(["demo", "--frames", "16"], directory: repositoryRoot)
+        let again = try vmsim(["demo", "paging", "--frames", "16"], directory: repositoryRoot)
+        #expect(again.stdout == r.stdout)
+    }
+
+    @Test func demoTellsTheWholeSystemStory() throws {
+        let r = try vmsim(["demo"], directory: repositoryRoot)
+        #expect(r.status == 0, "\(r.stderr)")
+        for line in ["1024 minor faults, RSS 0 kB", "256 copy-on-write faults, 256 new frames", "256 pages reused in place",
+                     "SIGSEGV (SEGV_ACCERR)", "SIGSEGV (SEGV_MAPERR)", "Out of memory: Killed process 6 (hog)", "0 mismatches"] {
+            #expect(r.stdout.contains(line), "the demo lacks '\(line)'")
+        }
+        let again = try vmsim(["demo"], directory: repositoryRoot)
         #expect(again.stdout == r.stdout)
     }
 }

@@ -38,9 +38,13 @@ extension Machine {
             // Spurious: the entry allows the access (a stale TLB entry was dropped by the walk).
             outcome = .retry
         }
+        // mm_account_fault: pgfault counts every fault that reached handle_mm_fault, failed ones
+        // too; min_flt / maj_flt only those that did not fail (VM_FAULT_ERROR: OOM, SIGBUS).
         if tasks[t].state == .running {
             if major { tasks[t].majorFaults += 1; vmstat.pgmajfault += 1 } else { tasks[t].minorFaults += 1 }
             updateHiwaterRSS(mm)
+        } else {
+            failedFaults += 1
         }
         runKswapdIfWoken()
         check()

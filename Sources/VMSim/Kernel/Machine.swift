@@ -109,6 +109,10 @@ public struct Machine {
     /// A clock for content tokens.
     var writeClock: UInt64 = 0
     var nextContext: UInt64 = 1
+    /// Faults that failed inside `handle_mm_fault` (the task was killed while its fault waited for
+    /// memory, or the swap file could not be read): counted in pgfault but in no task's
+    /// min_flt or maj_flt, as `mm_account_fault` counts them.
+    public internal(set) var failedFaults = 0
     /// The last swap-file error (a read or write that failed), if any.
     public internal(set) var swapError: String?
     /// Whether kswapd has been woken and not yet gone back to sleep.

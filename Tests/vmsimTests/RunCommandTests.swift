@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// `vmsim run`: mistakes in a workload are `FILE:LINE:` errors with exit status 2; what happens
+/// inside the simulation is a result.
+@Suite("vmsim run")
+struct RunCommandTests {
+    static let bad: [(String, String)] = [
+        ("A mmap heap 4K rw private anon", "<stdin>:1: unknown command or process 'A'"),
+        ("process A\nA mmap heap 4Q rw private anon", "<stdin>:2: size '4Q' is not a size"),
+        ("process A\nA mmap heap 4K rwz private anon", "<stdin>:2: 'rwz' is not a protection"),
+        ("process A\nA touch heap 0 4K write", "<stdin>:2: A has no mapping 'heap'"),
+        ("process A\nA mmap heap 8K rw private anon\nA touch heap 4K 8K write", "<stdin>:3: offset 4K + length 8K is past the end of 'heap' (8K)"),
+        ("process A\nA exit\nA mmap heap 4K rw private anon", "<stdin>:3: process A has exited"),
+        ("machine memory=1M", "<stdin>:1: memory=1M: give a multiple of 4K from 4M"),
+        ("machine swappiness=300", "<stdin>:1: swappiness=300: give 0 to 200"),
+        ("process A\nA read heap", "<stdin>:2: read needs NAME OFFSET"),
+        ("process A\nprocess A", "<stdin>:2: process A exists already"),
+        ("process A\nshow A smaps", "<stdin>:2: cannot show 'smaps' of a process"),
+        ("process A\nA jump heap", "<stdin>:2: unknown command 'jump'"),
+    ]
+
+    @Test(arguments: bad)
+    func mistakesNameTheLine(script: String, message: String) throws {
+        let r = try runVMSim(["run", "-"], input: script)
+        #expect(r.status == 2)
+        #expect(r.err.contains(message), "\(r.err)")
+    }
+
+    @Test func aSwapFileThatCannotBeCreatedIsAnError() throws {
+        let r = try runVMSim(["run", "-", "--swap-file", "/nonexistent/dir/swap"], input: "machine swap=1M\nprocess A\n")
+        #expect(r.status == 2)
+        #expect(r.err.contains("/nonexistent/dir/swap: cannot create the swap file"))
+    }
+
+    @Test func segfaultsENOMEMAndOOMKillsAreResults() throws {
+        let script = """
+            machine memory=8M
+            process A
+            A mmap ro 4K r private anon
+            A write ro 0
+            process B
+            B mmap huge 200T rw private anon
+            B access 0x10 read
+            process C
+            C mmap big 16M rw private anon
+            C touch big 0 16M write
+            """
+        let r = try runVMSim(["run", "-", "--json"], input: script)
+        #expect(r.status == 0, "\(r.err)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
+        let processes = json["processes"] as! [[String: Any]]
+        #expect(processes[0]["state"] as? String == "killed")
+        #expect(processes[0]["signalCode"] as? String == "SEGV_ACCERR")
+        #expect(processes[1]["signalCode"] as? String == "SEGV_MAPERR")
+        #expect(processes[2]["signal"] as? String == "SIGKILL")
+        let vmstat = json["vmstat"] as! [String: Int]
+        #expect(vmstat["oom_kill"] == 1)
+        let faults = processes.reduce(0) { $0 + ($1["minorFaults"] as! Int) + ($1["majorFaults"] as! Int) }
+        // The fault that ended in the OOM kill counts in pgfault only (mm_account_fault).
+        #expect(vmstat["pgfault"] == faults + 1)
+        #expect((json["integrity"] as! [String: Int])["mismatches"] == 0)
+        let events = (json["events"] as! [[String: Any]]).map { $0["text"] as! String }
+        #expect(events.contains { $0.contains("ENOMEM") || $0.contains("EINVAL") })
+    }
+}
