@@ -167,8 +167,8 @@ public struct WorkloadRunner {
             let key = String(w[..<eq]), value = String(w[w.index(after: eq)...])
             switch key {
             case "memory":
-                guard let b = ByteSize.parse(value), b >= 4 << 20, b % 4096 == 0, b <= UInt64(PhysicalMemoryConfig.maxPages) << 12 else {
-                    throw LineError(message: "memory=\(value): give a multiple of 4K from 4M to \(PhysicalMemoryConfig.maxPages >> 8)M")
+                guard let b = ByteSize.parse(value), b >= 1 << 20, b % 4096 == 0, b <= UInt64(PhysicalMemoryConfig.maxPages) << 12 else {
+                    throw LineError(message: "memory=\(value): give a multiple of 4K from 1M to \(PhysicalMemoryConfig.maxPages >> 8)M")
                 }
                 config.memory = b
             case "swap":

@@ -12,7 +12,7 @@ struct RunCommandTests {
         ("process A\nA touch heap 0 4K write", "<stdin>:2: A has no mapping 'heap'"),
         ("process A\nA mmap heap 8K rw private anon\nA touch heap 4K 8K write", "<stdin>:3: offset 4K + length 8K is past the end of 'heap' (8K)"),
         ("process A\nA exit\nA mmap heap 4K rw private anon", "<stdin>:3: process A has exited"),
-        ("machine memory=1M", "<stdin>:1: memory=1M: give a multiple of 4K from 4M"),
+        ("machine memory=512K", "<stdin>:1: memory=512K: give a multiple of 4K from 1M"),
         ("machine swappiness=300", "<stdin>:1: swappiness=300: give 0 to 200"),
         ("process A\nA read heap", "<stdin>:2: read needs NAME OFFSET"),
         ("process A\nprocess A", "<stdin>:2: process A exists already"),

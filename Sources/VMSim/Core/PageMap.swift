@@ -154,6 +154,18 @@ public struct PageMap<Value: FixedWidthInteger & Sendable>: Sendable {
         }
     }
 
+    /// The keys, in table order.
+    /// - Complexity: O(capacity).
+    public var keys: [UInt64] { entries.compactMap { $0.value == .max ? nil : $0.key } }
+
+    /// Stores `value` for `key`, replacing any value it had.
+    /// - Complexity: O(1) amortized.
+    @inlinable
+    public mutating func set(_ key: UInt64, _ value: Value) {
+        let i = index(of: key)
+        if i >= 0 { setValue(value, at: i) } else { insert(key, value) }
+    }
+
     /// Removes every key, keeping the table's size.
     /// - Complexity: O(capacity).
     public mutating func removeAll() {

@@ -13,7 +13,9 @@ enum FaultResult {
 extension Machine {
     mutating func handleMMFault(t: Int, address: UInt64, kind: AccessKind, walk: WalkResult) -> FaultResult {
         let mm = tasks[t].mm
-        guard let vma = mms[mm]!.vmas.lookup(address) else { return segfault(t, address, .segvMapErr) }
+        guard let vma = mms[mm]!.vmas.lookup(address) ?? mapOnTouch(mm: mm, address: address) else {
+            return segfault(t, address, .segvMapErr)
+        }
         // access_error(): a write needs VM_WRITE, an instruction fetch VM_EXEC, a read any access.
         let allowed: Bool
         switch kind {
@@ -88,7 +90,9 @@ extension Machine {
     /// and adds it to the inactive anon list (`folio_add_lru_vma`) and the reverse map
     /// (`folio_add_new_anon_rmap`).
     mutating func doAnonymousPage(t: Int, mm: Int, vma: VMA, address: UInt64, write: Bool) -> FaultResult {
-        if !write {
+        // A replayed program's memory was resident when it read it (its image, its stack): a read
+        // of a `[replay]` page takes a frame, as the page the program found there did.
+        if !write && !(mm == replayMM && vma.name == Machine.replayName) {
             let zero = userEntry(pfn: zeroPfn, vma: vma, writable: false, dirty: false)
             guard installEntry(mm: mm, address: address, entry: zero) else { return .killed(tasks[t].signal ?? .oomKill) }
             return .retry

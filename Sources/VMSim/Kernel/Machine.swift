@@ -106,6 +106,9 @@ public struct Machine {
     var mmObjects: [[SlabObject]] = []
     var taskObjects: [SlabObject?] = []
     var vmaCache = 0, mmCache = 0, taskCache = 0, anonVmaCache = 0
+    /// The address space a `replay` runs in (-1: none), whose unmapped pages are mapped on touch,
+    /// and how many have been.
+    var replayMM = -1, replayMappedPages = 0
     /// A clock for content tokens.
     var writeClock: UInt64 = 0
     var nextContext: UInt64 = 1
@@ -127,8 +130,8 @@ public struct Machine {
     /// - Complexity: O(pages).
     public init(_ config: MachineConfig, swapBacking backing: SwapBacking? = nil) throws(KernelError) {
         let pages = Int(config.memory >> 12)
-        guard pages >= 1024, pages <= PhysicalMemoryConfig.maxPages else {
-            throw .errno(.invalid("memory must be between 4M and \(PhysicalMemoryConfig.maxPages >> 8)M"))
+        guard pages >= 256, pages <= PhysicalMemoryConfig.maxPages else {
+            throw .errno(.invalid("memory must be between 1M and \(PhysicalMemoryConfig.maxPages >> 8)M"))
         }
         self.config = config
         var phys = PhysicalMemory(PhysicalMemoryConfig.normal(pages: pages))
@@ -439,14 +442,14 @@ public struct Machine {
         writeClock &+= 1
         let token = UInt64(tasks[t].pid) << 48 | writeClock
         frames[pfn].content = token
-        mms[mm]!.shadow[address >> 12] = token
+        mms[mm]!.shadow.set(address >> 12, token)
     }
 
     /// A load: the page must hold what the shadow copy says was written there last.
     mutating func verifyRead(mm: Int, address: UInt64, pfn: Int) {
         pagesVerified &+= 1
-        let expected = mms[mm]!.shadow[address >> 12] ?? 0
-        if frames[pfn].content != expected { mismatches &+= 1 }
+        let v = mms[mm]!.shadow.find(address >> 12)
+        if frames[pfn].content != (v == .max ? 0 : v) { mismatches &+= 1 }
     }
 
     /// With `config.checkInvariants`, stops when an invariant is broken.

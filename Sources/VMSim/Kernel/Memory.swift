@@ -25,9 +25,9 @@ extension Machine {
         // What was written there is gone with the mapping: a new one reads zeroes.
         let first = range.lowerBound >> 12, last = range.upperBound >> 12
         if UInt64(mms[mm]!.shadow.count) < last - first {
-            mms[mm]!.shadow = mms[mm]!.shadow.filter { $0.key < first || $0.key >= last }
+            for vpn in mms[mm]!.shadow.keys where vpn >= first && vpn < last { mms[mm]!.shadow.remove(vpn) }
         } else {
-            for vpn in first..<last { mms[mm]!.shadow[vpn] = nil }
+            for vpn in first..<last { mms[mm]!.shadow.remove(vpn) }
         }
     }
 }

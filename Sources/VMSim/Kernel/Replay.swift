@@ -1,7 +1,9 @@
 /// A recorded program's accesses run inside a process (`A replay app.lackey`): each access goes
 /// through `Machine.access` page by page (a Lackey `M` is a load and a store); an address outside
-/// every VMA is mapped on first touch as anonymous read-write-execute memory named `[replay]`
-/// (adjacent pages merge into one VMA), since the recording does not say how the program mapped it.
+/// every VMA is mapped on first touch (by the fault handler, so the hot path looks up no VMA) as anonymous read-write-execute memory named `[replay]`
+/// (adjacent pages merge into one VMA), since the recording does not say how the program mapped it;
+/// a read of such a page takes a frame, as the page the program found there (its image, its
+/// stack) was resident, where a read of fresh anonymous memory would map the zero page.
 public struct ReplayStats: Hashable, Sendable {
     /// Records replayed, and page accesses made from them.
     public var records = 0, accesses = 0
@@ -18,7 +20,12 @@ extension Machine {
     @discardableResult
     public mutating func replay(_ pid: Int, _ batch: UnsafeBufferPointer<AddressAccess>, stats: inout ReplayStats) throws(KernelError) -> AccessOutcome {
         let t = try running(pid)
-        let mm = tasks[t].mm
+        replayMM = tasks[t].mm
+        let mappedBefore = replayMappedPages
+        defer {
+            replayMM = -1
+            stats.pagesMappedOnTouch += replayMappedPages - mappedBefore
+        }
         for record in batch {
             stats.records += 1
             let first = record.address >> 12
@@ -26,10 +33,6 @@ extension Machine {
             var page = first
             while page <= last {
                 let address = page == first ? record.address : page << 12
-                if mms[mm]!.vmas.lookup(address) == nil {
-                    guard mapOnTouch(mm: mm, page: page << 12) else { return segfault(t, address, .segvMapErr).asOutcome }
-                    stats.pagesMappedOnTouch += 1
-                }
                 if record.kind == .modify {
                     let r = accessTask(t, address, .load)
                     if r != .done { return r }
@@ -44,12 +47,19 @@ extension Machine {
         return .done
     }
 
+    /// The fault handler found no VMA at `address` while replaying in `mm`: maps its page.
+    mutating func mapOnTouch(mm: Int, address: UInt64) -> VMA? {
+        guard mm == replayMM, mapOnTouch(mm: mm, page: address & ~4095) else { return nil }
+        replayMappedPages += 1
+        return mms[mm]!.vmas.lookup(address)
+    }
+
     /// Maps one page at `page` as `[replay]` anonymous memory.
     mutating func mapOnTouch(mm: Int, page: UInt64) -> Bool {
         guard config.format.isCanonical(page), page >= mms[mm]!.vmas.minAddress,
               page < (UInt64(1) << UInt64(config.format.virtualBits - 1)) else { return false }
         do throws(VMAError) {
-            try mms[mm]!.vmas.mmap(at: page, length: 4096, flags: .mmap([.read, .write, .exec], shared: false), name: "[replay]")
+            try mms[mm]!.vmas.mmap(at: page, length: 4096, flags: .mmap([.read, .write, .exec], shared: false), name: Machine.replayName)
         } catch {
             return false
         }
@@ -57,6 +67,11 @@ extension Machine {
         updateHiwaterVM(mm)
         return true
     }
+}
+
+extension Machine {
+    /// The name of the VMAs a replay maps on first touch.
+    public static let replayName = "[replay]"
 }
 
 extension FaultResult {

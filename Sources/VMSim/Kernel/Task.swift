@@ -18,7 +18,7 @@ public struct MMStruct: Sendable {
     /// `mm->start_brk`, `mm->brk`.
     public internal(set) var startBrk: UInt64, brk: UInt64
     /// The content token each virtual page should hold (absent: zero-filled), checked on reads.
-    var shadow: [UInt64: UInt64] = [:]
+    var shadow = PageMap<UInt64>(expectedCount: 64)
 
     init(vmas: VMATree, table: RadixPageTable, contextID: UInt64, anonVma: Int32, startBrk: UInt64, brk: UInt64) {
         self.vmas = vmas
