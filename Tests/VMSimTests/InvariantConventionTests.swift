@@ -73,9 +73,9 @@ struct InvariantConventionTests {
         }
         #expect(table.checkInvariants() == [])
         #expect(table.mappedPages == mapped.count)
-        // Broken on purpose: a table that miscounts its present entries.
+        // Broken on purpose: a table that miscounts its entries in use.
         table.tables[Int(table.root)].present += 1
-        #expect(table.checkInvariants().contains { $0.contains("present entries") })
+        #expect(table.checkInvariants().contains { $0.contains("entries in use") })
     }
 
     @Test func tlbHierarchiesKeepTheirSets() {
