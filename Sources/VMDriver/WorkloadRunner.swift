@@ -31,14 +31,18 @@ public struct WorkloadRunner {
     var config = MachineConfig()
     var machineLine: Int?
     var pids: [String: Int] = [:]
+    var fileIDs: [String: Int] = [:]
     var mappings: [Int: [String: (start: UInt64, length: UInt64)]] = [:]
     var swapFile: SwapFile?
 
     /// The commands, for help texts.
     public static let summary = """
           machine memory=64M swap=128M arch=x86-64 cpus=1 swappiness=60 thp=madvise lru=2list page-cluster=3
+          file NAME SIZE
           process A [oom-score-adj=N]
           A mmap NAME SIZE r|rw|rx|rwx|none private anon [at=ADDR]
+          A mmap NAME SIZE PROT private|shared file=FILE [offset=OFF] [at=ADDR]
+          A msync NAME OFFSET LENGTH
           A touch NAME OFFSET LENGTH read|write|exec [step=4K]
           A read|write|exec NAME OFFSET
           A access ADDR read|write|exec
@@ -124,7 +128,13 @@ public struct WorkloadRunner {
         switch words[0] {
         case "machine": try configure(words, line: line)
         case "file":
-            throw LineError(message: "files and the page cache are not built yet: only anonymous memory can be mapped")
+            guard words.count == 3 else { throw LineError(message: "file needs NAME SIZE") }
+            guard fileIDs[words[1]] == nil else { throw LineError(message: "file \(words[1]) exists already") }
+            let size = try Self.size(words[2], "size")
+            guard size > 0, size <= 1 << 40 else { throw LineError(message: "a file needs 1 byte to 1T") }
+            var m = try booted(line: line)
+            fileIDs[words[1]] = m.createFile(name: words[1], size: size)
+            machine = m
         case "process": try createProcess(words, line: line)
         case "show": try show(words, line: line)
         default:
@@ -322,27 +332,44 @@ public struct WorkloadRunner {
         do {
             switch verb {
             case "mmap":
-                guard words.count >= 5 else { throw LineError(message: "mmap needs NAME SIZE PROT private|shared anon|file=NAME [at=ADDR]") }
+                guard words.count >= 6 else { throw LineError(message: "mmap needs NAME SIZE PROT private|shared anon|file=NAME [offset=OFF] [at=ADDR]") }
                 let mapName = words[1]
                 let length = try Self.size(words[2], "size")
                 guard length > 0 else { throw LineError(message: "a mapping needs at least one byte") }
                 let prot = try Self.protection(words[3])
                 guard words[4] == "private" || words[4] == "shared" else { throw LineError(message: "'\(words[4])': say private or shared") }
-                guard words[4] == "private" else { throw LineError(message: "shared mappings (shmem) are not built yet: map private anon") }
-                guard words.count >= 6 else { throw LineError(message: "mmap needs anon or file=NAME after \(words[4])") }
-                guard words[5] == "anon" else {
-                    if words[5].hasPrefix("file=") { throw LineError(message: "file mappings and the page cache are not built yet: map anon") }
+                let shared = words[4] == "shared"
+                var file: Int?
+                if words[5].hasPrefix("file=") {
+                    let f = String(words[5].dropFirst(5))
+                    guard let id = fileIDs[f] else {
+                        throw LineError(message: "unknown file '\(f)'" + (fileIDs.isEmpty ? " (declare it with `file NAME SIZE`)" : " (files: \(fileIDs.keys.sorted().joined(separator: ", ")))"))
+                    }
+                    file = id
+                } else if words[5] != "anon" {
                     throw LineError(message: "'\(words[5])': say anon or file=NAME")
                 }
-                var at: UInt64?
+                if shared && file == nil { throw LineError(message: "shared anonymous mappings (shmem) are not built yet: map private anon, or a file shared") }
+                var at: UInt64?, offset: UInt64 = 0
                 for w in words.dropFirst(6) {
-                    guard w.hasPrefix("at=") else { throw LineError(message: "'\(w)': the only option is at=ADDR") }
-                    let a = try Self.address(String(w.dropFirst(3)))
-                    guard a & 4095 == 0 else { throw LineError(message: "at=\(w.dropFirst(3)) is not page-aligned") }
-                    at = a
+                    if w.hasPrefix("at=") {
+                        let a = try Self.address(String(w.dropFirst(3)))
+                        guard a & 4095 == 0 else { throw LineError(message: "at=\(w.dropFirst(3)) is not page-aligned") }
+                        at = a
+                    } else if w.hasPrefix("offset="), file != nil {
+                        offset = try Self.size(String(w.dropFirst(7)), "offset")
+                        guard offset & 4095 == 0 else { throw LineError(message: "offset=\(w.dropFirst(7)) is not page-aligned") }
+                    } else {
+                        throw LineError(message: "'\(w)': the options are at=ADDR and, for a file, offset=OFF")
+                    }
                 }
                 do throws(KernelError) {
-                    let start = try m.mmap(pid, at: at, length: length, protection: prot, name: mapName)
+                    let start: UInt64
+                    if let file {
+                        start = try m.mmap(pid, file: file, offset: offset, at: at, length: length, protection: prot, shared: shared)
+                    } else {
+                        start = try m.mmap(pid, at: at, length: length, protection: prot, name: mapName)
+                    }
                     mappings[pid]![mapName] = (start, (length + 4095) & ~4095)
                 } catch { errno(error) }
             case "touch":
@@ -378,6 +405,10 @@ public struct WorkloadRunner {
                     events.append(.init(line: line, kind: "note", text: "\(name) madvise hugepage: VM_HUGEPAGE set; transparent huge pages are not built yet, so faults still take 4K pages\n"))
                 }
                 do throws(KernelError) { try m.madvise(pid, start & ~4095, length: length, advice) } catch { errno(error) }
+            case "msync":
+                let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
+                guard words.count == 4 else { throw LineError(message: "msync needs NAME OFFSET LENGTH") }
+                do throws(KernelError) { try m.msync(pid, start & ~4095, length: length) } catch { errno(error) }
             case "munmap":
                 let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
                 guard words.count == 4 else { throw LineError(message: "munmap needs NAME OFFSET LENGTH") }
@@ -413,7 +444,7 @@ public struct WorkloadRunner {
                 guard words.count == 2 else { throw LineError(message: "replay needs a trace file") }
                 try replay(&m, pid: pid, name: name, path: words[1], line: line)
             default:
-                throw LineError(message: "unknown command '\(verb)' (mmap, touch, read, write, exec, access, mprotect, madvise, munmap, brk, fork, exit, replay)")
+                throw LineError(message: "unknown command '\(verb)' (mmap, touch, read, write, exec, access, mprotect, madvise, msync, munmap, brk, fork, exit, replay)")
             }
         } catch let e as LineError {
             throw e

@@ -170,7 +170,7 @@ struct KernelTests {
         func below(_ n: UInt64) -> UInt64 { UInt64.random(in: 0..<n, using: &rng) }
         var live: [Int] = []
         var regions: [Int: [(UInt64, UInt64)]] = [:]
-        for step in 0..<1500 {
+        for step in 0..<1000 {
             if live.isEmpty || below(20) == 0 {
                 let p = try m.createProcess(name: "p\(step)", oomScoreAdj: Int(below(3)) * 300 - 300)
                 live.append(p)
@@ -210,4 +210,58 @@ struct KernelTests {
         #expect(m.vmstat.pgfault == m.tasks.reduce(0) { $0 + $1.minorFaults + $1.majorFaults } + m.failedFaults)
         #expect(m.vmstat.pswpout > 0)
     }
+
+    /// filemap_fault's read-around (ra_pages = 32 centred on the fault) and do_fault_around's
+    /// 64K window, counted by hand: reading 32 pages from the start of a file takes one major fault
+    /// (pages 0-31 read), one minor fault at page 1 (maps 1-15) and one at page 16 (maps 16-31).
+    @Test func aPageCacheMissReadsTheReadAroundWindowAndFaultAroundMapsItsNeighbours() throws {
+        var m = try machine()
+        let file = m.createFile(name: "data", size: 1 << 20)
+        let a = try m.createProcess(name: "A")
+        let d = try m.mmap(a, file: file, length: 1 << 20, protection: [.read], shared: false)
+        try m.touch(a, d, length: 32 << 12, .load)
+        #expect(m.task(a).majorFaults == 1)
+        #expect(m.task(a).minorFaults == 2)
+        #expect(m.files[file].cachedPages == 32)
+        #expect(m.mm(of: a)!.filePages == 32)
+        #expect(m.mm(of: a)!.anonPages == 0)
+        #expect(m.mismatches == 0)
+    }
+
+    @Test func processesMappingOneFileShareItsCachedPages() throws {
+        var m = try machine()
+        let file = m.createFile(name: "lib", size: 256 << 10)
+        let a = try m.createProcess(name: "A"), b = try m.createProcess(name: "B")
+        let da = try m.mmap(a, file: file, length: 256 << 10, protection: [.read, .exec], shared: false)
+        try m.touch(a, da, length: 256 << 10, .load)
+        let frames = m.memory.phys.allocatedPages
+        let db = try m.mmap(b, file: file, length: 256 << 10, protection: [.read, .exec], shared: false)
+        try m.touch(b, db, length: 256 << 10, .load)
+        #expect(m.task(b).majorFaults == 0)
+        #expect(m.memory.phys.allocatedPages - frames == m.mm(of: b)!.table.tablePagesBelowRoot)   // only B's page tables
+        #expect(m.memSizeStats(b)!.pss == ((256 << 10) << 12) / 2)   // every page shared by two
+    }
+
+    @Test func privateWritesCopyAndSharedWritesReachTheFileThroughReclaim() throws {
+        var m = try machine(memory: 8 << 20, swap: 0)
+        let file = m.createFile(name: "db", size: 16 << 20)
+        let w = try m.createProcess(name: "writer"), r = try m.createProcess(name: "reader")
+        let shared = try m.mmap(w, file: file, length: 16 << 20, protection: [.read, .write], shared: true)
+        let privateMap = try m.mmap(r, file: file, length: 16 << 20, protection: [.read, .write], shared: false)
+        try m.write(r, privateMap)                          // a private copy: the file is untouched
+        #expect(m.task(r).cowFaults == 1)
+        #expect(m.mm(of: r)!.anonPages == 1)
+        try m.touch(w, shared, length: 16 << 20, .store)    // twice RAM: reclaim writes dirty pages back
+        #expect(m.vmstat.nrVmscanWrite > 0)
+        #expect(m.vmstat.pgstealFile > 0)
+        try m.touch(r, privateMap, length: 16 << 20, .load) // sees the writer's data, its own first page
+        try m.touch(w, shared, length: 16 << 20, .load)
+        #expect(m.mismatches == 0)
+        #expect(m.pagesVerified > 8192)
+        #expect(m.checkInvariants() == [])
+    }
+}
+
+extension Machine {
+    mutating func write(_ pid: Int, _ address: UInt64) throws(KernelError) { try access(pid, address, .store) }
 }

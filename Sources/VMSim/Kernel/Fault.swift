@@ -30,7 +30,9 @@ extension Machine {
         let bits = config.format.bits
         var major = false
         let outcome: FaultResult
-        if entry == 0 {
+        if entry == 0 && vma.file != nil {
+            outcome = doFileFault(t: t, mm: mm, vma: vma, address: page, write: kind == .store, major: &major)
+        } else if entry == 0 {
             outcome = doAnonymousPage(t: t, mm: mm, vma: vma, address: page, write: kind == .store)
         } else if entry & bits.present == 0 {
             outcome = doSwapPage(t: t, mm: mm, vma: vma, address: page, entry: entry, write: kind == .store, major: &major)
@@ -122,6 +124,17 @@ extension Machine {
     mutating func doWPPage(t: Int, mm: Int, vma: VMA, address: UInt64, entry: UInt64) -> FaultResult {
         let bits = config.format.bits
         let old = Int(bits.physicalAddress(entry) >> 12)
+        if old != zeroPfn && frames[old].file >= 0 {
+            if vma.flags.contains(.shared) {
+                // wp_page_shared: the cached page becomes writable and dirty.
+                let newEntry = userEntry(pfn: old, vma: vma, writable: true, dirty: true)
+                mms[mm]!.table.updateLeaf(address) { _ in newEntry }
+                frames[old].flags.insert(.dirty)
+                flushTLB(mm: mm, pages: [address])
+                return .retry
+            }
+            return copyToAnon(t: t, mm: mm, vma: vma, address: address, from: old, unmapOld: true)
+        }
         if old != zeroPfn {
             if frames[old].flags.contains(.swapCache) { tryFreeSwap(old) }
             if frames[old].mapcount == 1 && !frames[old].flags.contains(.swapCache) {

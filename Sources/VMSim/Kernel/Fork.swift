@@ -24,7 +24,8 @@ extension Machine {
         syncVMAObjects(child)
         let bits = config.format.bits
         var leaves: [(UInt64, UInt64)] = []
-        for vma in mms[parent]!.vmas.vmas {
+        // vma_needs_copy: shared file mappings are not copied; the child's faults fill them.
+        for vma in mms[parent]!.vmas.vmas where !(vma.file != nil && vma.flags.contains(.shared)) {
             mms[parent]!.table.forEachLeaf(in: vma.start..<vma.end) { a, e, _ in leaves.append((a, e)) }
         }
         var protected: [UInt64] = []
@@ -51,7 +52,7 @@ extension Machine {
                 }
                 if pfn != zeroPfn {
                     frames[pfn].mapcount += 1
-                    mms[child]!.anonPages += 1
+                    if frames[pfn].file >= 0 { mms[child]!.filePages += 1 } else { mms[child]!.anonPages += 1 }
                 }
             } else {
                 let slot = SwapDevice.slot(entry: entry, format: config.format)

@@ -21,7 +21,7 @@ extension Machine: InvariantChecking {
         var swapCount = [Int](repeating: 0, count: swap?.slots ?? 0)
         for (i, space) in mms.enumerated() {
             guard let space else { continue }
-            var anon = 0, swapped = 0
+            var anon = 0, file = 0, swapped = 0
             space.table.forEachLeaf(in: 0..<(UInt64(1) << UInt64(config.format.virtualBits - 1))) { address, entry, _ in
                 if space.vmas.lookup(address) == nil { v.report("mm \(i): an entry at 0x\(String(address, radix: 16)) outside every VMA") }
                 if entry & bits.present != 0 {
@@ -30,8 +30,15 @@ extension Machine: InvariantChecking {
                         v.check(entry & bits.writable == 0, "mm \(i): the zero page mapped writable")
                         return
                     }
-                    anon += 1
                     mapcount[pfn] += 1
+                    if frames[pfn].file >= 0 {
+                        file += 1
+                        let f = files[Int(frames[pfn].file)]
+                        v.check(frames[pfn].content == f.expected(frames[pfn].index),
+                                "mm \(i): file page 0x\(String(address, radix: 16)) holds the wrong content")
+                        return
+                    }
+                    anon += 1
                     let expected = space.shadow[address >> 12] ?? 0
                     v.check(frames[pfn].content == expected, "mm \(i): page 0x\(String(address, radix: 16)) holds the wrong content")
                 } else {
@@ -41,6 +48,7 @@ extension Machine: InvariantChecking {
                 }
             }
             v.check(anon == space.anonPages, "mm \(i): \(anon) anonymous pages mapped, MM_ANONPAGES \(space.anonPages)")
+            v.check(file == space.filePages, "mm \(i): \(file) file pages mapped, MM_FILEPAGES \(space.filePages)")
             v.check(swapped == space.swapEntries, "mm \(i): \(swapped) swap entries, MM_SWAPENTS \(space.swapEntries)")
             for p in space.table.checkInvariants() { v.report("mm \(i) page table: \(p)") }
             for p in space.vmas.checkInvariants() { v.report("mm \(i) VMAs: \(p)") }
@@ -49,7 +57,10 @@ extension Machine: InvariantChecking {
             let f = frames[pfn]
             if f.mapcount != mapcount[pfn] { v.report("pfn \(pfn): mapcount \(f.mapcount), mapped \(mapcount[pfn]) times") }
             if f.flags.contains(.lru) != (lru.list(of: Int32(pfn)) != nil) { v.report("pfn \(pfn): PG_lru and the LRU lists disagree") }
-            if f.mapcount == 0 && f.flags.contains(.lru) && !f.flags.contains(.swapCache) { v.report("pfn \(pfn): an unmapped page outside the swap cache") }
+            if f.mapcount == 0 && f.flags.contains(.lru) && !f.flags.contains(.swapCache) && f.file < 0 {
+                v.report("pfn \(pfn): an unmapped anonymous page outside the swap cache")
+            }
+            if f.file >= 0 && files[Int(f.file)].cache[f.index] != Int32(pfn) { v.report("pfn \(pfn): a file page its file's cache does not hold") }
         }
         if let swap {
             var used = 0
@@ -59,6 +70,12 @@ extension Machine: InvariantChecking {
                 if let pfn = swap.cache[slot], frames[pfn].swap != UInt32(slot) { v.report("swap slot \(slot): cached page \(pfn) names slot \(frames[pfn].swap)") }
             }
             v.check(used == swap.inUse, "\(used) swap slots in use, counted \(swap.inUse)")
+        }
+        for (id, f) in files.enumerated() {
+            for page in f.cache.keys {
+                let pfn = Int(f.cache[page]!)
+                if frames[pfn].file != Int32(id) || frames[pfn].index != page { v.report("file \(f.name) page \(page): cached pfn \(pfn) is not that page") }
+            }
         }
         for p in phys.checkInvariants() { v.report("buddy: \(p)") }
         for p in slub.checkInvariants() { v.report("slub: \(p)") }

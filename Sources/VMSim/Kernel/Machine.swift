@@ -88,6 +88,8 @@ public struct Machine {
     public internal(set) var lru: LRUVector
     /// The CPU processes run on (one: `cpus=N` is the many-core work).
     public internal(set) var cpu: KernelCPU
+    /// Files, by id, with their page caches.
+    public internal(set) var files: [SimFile] = []
     /// Address spaces, by index (nil once freed).
     public internal(set) var mms: [MMStruct?] = []
     /// Every process ever created, in pid order.
@@ -442,14 +444,24 @@ public struct Machine {
         writeClock &+= 1
         let token = UInt64(tasks[t].pid) << 48 | writeClock
         frames[pfn].content = token
-        mms[mm]!.shadow.set(address >> 12, token)
+        if frames[pfn].file >= 0 {
+            files[Int(frames[pfn].file)].shadow.set(frames[pfn].index, token)
+        } else {
+            mms[mm]!.shadow.set(address >> 12, token)
+        }
     }
 
     /// A load: the page must hold what the shadow copy says was written there last.
     mutating func verifyRead(mm: Int, address: UInt64, pfn: Int) {
         pagesVerified &+= 1
-        let v = mms[mm]!.shadow.find(address >> 12)
-        if frames[pfn].content != (v == .max ? 0 : v) { mismatches &+= 1 }
+        let expected: UInt64
+        if frames[pfn].file >= 0 {
+            expected = files[Int(frames[pfn].file)].expected(frames[pfn].index)
+        } else {
+            let v = mms[mm]!.shadow.find(address >> 12)
+            expected = v == .max ? 0 : v
+        }
+        if frames[pfn].content != expected { mismatches &+= 1 }
     }
 
     /// With `config.checkInvariants`, stops when an invariant is broken.

@@ -14,6 +14,13 @@ extension Machine {
                 pages.append(address)
                 let pfn = Int(bits.physicalAddress(entry) >> 12)
                 if pfn == zeroPfn { continue }
+                if frames[pfn].file >= 0 {
+                    // A page-cache page stays cached; a dirty entry dirties it (zap_present_folio_ptes).
+                    if entry & bits.dirty != 0 { frames[pfn].flags.insert(.dirty) }
+                    frames[pfn].mapcount -= 1
+                    mms[mm]!.filePages -= 1
+                    continue
+                }
                 mms[mm]!.anonPages -= 1
                 unmapPage(pfn)
             } else {

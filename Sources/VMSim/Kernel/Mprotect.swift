@@ -17,8 +17,13 @@ extension Machine {
         for (address, entry) in updates {
             guard let vma = mms[mm]!.vmas.lookup(address) else { continue }
             let pfn = Int(bits.physicalAddress(entry) >> 12)
-            let keepWritable = entry & bits.writable != 0 && pfn != zeroPfn && frames[pfn].mapcount == 1
-                && !frames[pfn].flags.contains(.swapCache)
+            let keepWritable: Bool
+            if pfn != zeroPfn && frames[pfn].file >= 0 {
+                keepWritable = entry & bits.writable != 0 && vma.flags.contains(.shared)
+            } else {
+                keepWritable = entry & bits.writable != 0 && pfn != zeroPfn && frames[pfn].mapcount == 1
+                    && !frames[pfn].flags.contains(.swapCache)
+            }
             var new = userEntry(pfn: pfn, vma: vma, writable: keepWritable, dirty: entry & bits.dirty != 0)
             if entry & bits.accessed == 0 { new &= ~bits.accessed }
             if new != entry {

@@ -43,6 +43,8 @@ public struct PageFrames: Sendable {
         public var index: UInt64 = 0
         /// The content token: who wrote the page last and when (0: zero-filled).
         public var content: UInt64 = 0
+        /// The file a page-cache page belongs to (`folio->mapping` as an address_space), or -1.
+        public var file: Int32 = -1
     }
 
     /// The frames, indexed by pfn.

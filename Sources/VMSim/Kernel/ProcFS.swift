@@ -10,15 +10,24 @@ extension Machine {
     /// Anonymous pages mapped at least once (`NR_ANON_MAPPED`).
     /// - Complexity: O(frames).
     public var anonMappedPages: Int {
-        frames.frames.indices.reduce(0) { $0 + ($1 != zeroPfn && frames[$1].mapcount > 0 ? 1 : 0) }
+        frames.frames.indices.reduce(0) { $0 + ($1 != zeroPfn && frames[$1].mapcount > 0 && frames[$1].file < 0 ? 1 : 0) }
     }
+
+    /// Page-cache pages mapped at least once (`NR_FILE_MAPPED`).
+    /// - Complexity: O(frames).
+    public var fileMappedPages: Int { frames.frames.reduce(0) { $0 + ($1.mapcount > 0 && $1.file >= 0 ? 1 : 0) } }
+    /// Page-cache pages (file pages; `NR_FILE_PAGES` adds the swap cache).
+    /// - Complexity: O(files).
+    public var pageCachePages: Int { files.reduce(0) { $0 + $1.cachedPages } }
+    /// Dirty page-cache pages (`NR_FILE_DIRTY`).
+    /// - Complexity: O(frames).
+    public var fileDirtyPages: Int { frames.frames.reduce(0) { $0 + ($1.file >= 0 && $1.flags.contains(.dirty) ? 1 : 0) } }
 
     /// /proc/vmstat's lines for the counters the kernel model keeps, in the kernel's order.
     /// - Complexity: O(frames) (NR_ANON_MAPPED is counted).
     public var vmstatLines: [(String, Int)] {
         let s = vmstat
         let phys = memory.phys.stats
-        let dirty = frames.frames.reduce(0) { $0 + ($1.flags.contains(.dirty) && $1.flags.contains(.lru) ? 1 : 0) }
         let slabUnreclaimable = slub.slabPages
         return [
             ("nr_free_pages", memory.phys.freePagesTotal),
@@ -29,10 +38,12 @@ extension Machine {
             ("nr_inactive_file", lru.count(.inactiveFile)), ("nr_active_file", lru.count(.activeFile)),
             ("nr_unevictable", lru.count(.unevictable)),
             ("nr_slab_reclaimable", 0), ("nr_slab_unreclaimable", slabUnreclaimable),
-            ("nr_anon_pages", anonMappedPages), ("nr_mapped", 0), ("nr_file_pages", swapCachedPages),
-            ("nr_dirty", dirty), ("nr_writeback", 0), ("nr_shmem", 0),
+            ("nr_anon_pages", anonMappedPages), ("nr_mapped", fileMappedPages), ("nr_file_pages", pageCachePages + swapCachedPages),
+            ("nr_dirty", fileDirtyPages), ("nr_writeback", 0), ("nr_shmem", 0),
             ("nr_anon_transparent_hugepages", 0), ("nr_vmscan_write", s.nrVmscanWrite),
+            ("nr_written", s.nrWritten),
             ("nr_page_table_pages", memory.pageTablePages), ("nr_swapcached", swapCachedPages),
+            ("pgpgin", s.pgpgin + 4 * s.pswpin), ("pgpgout", s.pgpgout + 4 * s.pswpout),
             ("pswpin", s.pswpin), ("pswpout", s.pswpout),
             ("pgalloc_normal", phys.pgalloc[ZoneType.normal.rawValue]),
             ("allocstall_normal", s.allocstallNormal),
@@ -72,8 +83,8 @@ extension Machine {
     /// - Complexity: O(frames + VMAs).
     public var meminfoLines: [(String, Int)] {
         let kb = { (pages: Int) in pages * 4 }
-        let file = lru.count(.inactiveFile) + lru.count(.activeFile)
-        let dirty = frames.frames.reduce(0) { $0 + ($1.flags.contains(.dirty) && $1.flags.contains(.lru) && !$1.flags.contains(.anon) ? 1 : 0) }
+        let file = pageCachePages
+        let dirty = fileDirtyPages
         let swapTotal = swap?.totalPages ?? 0, swapFree = swap?.freePages ?? 0
         return [
             ("MemTotal", kb(memory.phys.totalPages)), ("MemFree", kb(memory.phys.freePagesTotal)),
@@ -84,7 +95,7 @@ extension Machine {
             ("Active(file)", kb(lru.count(.activeFile))), ("Inactive(file)", kb(lru.count(.inactiveFile))),
             ("Unevictable", kb(lru.count(.unevictable))), ("Mlocked", 0),
             ("SwapTotal", kb(swapTotal)), ("SwapFree", kb(swapFree)),
-            ("Dirty", kb(dirty)), ("Writeback", 0), ("AnonPages", kb(anonMappedPages)), ("Mapped", 0), ("Shmem", 0),
+            ("Dirty", kb(dirty)), ("Writeback", 0), ("AnonPages", kb(anonMappedPages)), ("Mapped", kb(fileMappedPages)), ("Shmem", 0),
             ("KReclaimable", 0), ("Slab", kb(slub.slabPages)), ("SReclaimable", 0), ("SUnreclaim", kb(slub.slabPages)),
             ("PageTables", kb(memory.pageTablePages)),
             ("CommitLimit", kb(swapTotal + memory.phys.totalPages * 50 / 100)), ("Committed_AS", kb(committedPages)),
@@ -106,7 +117,9 @@ extension Machine {
         var out = ""
         for vma in mm.vmas.vmas {
             let offset = vma.isAnonymous ? 0 : vma.pgoff << 12
-            var line = hex8(vma.start) + "-" + hex8(vma.end) + " " + vma.flags.mapsPerms + " " + hex8(offset) + " 00:00 0 "
+            // A file's device and inode: VMSim's files live on one device, 00:01, inode = id + 1.
+            let device = vma.file.map { "00:01 \($0 + 1)" } ?? "00:00 0"
+            var line = hex8(vma.start) + "-" + hex8(vma.end) + " " + vma.flags.mapsPerms + " " + hex8(offset) + " " + device + " "
             let name = mapsName(vma, mm)
             if !name.isEmpty { line = ProcFiles.left(line, 73) + name }
             out += line + "\n"
@@ -117,7 +130,7 @@ extension Machine {
     func mapsName(_ vma: VMA, _ mm: MMStruct) -> String {
         if vma.isAnonymous && mm.brk > mm.startBrk && vma.start >= mm.startBrk && vma.end <= mm.brk { return "[heap]" }
         if vma.name.isEmpty || vma.name.hasPrefix("[") { return vma.name }
-        return vma.isAnonymous ? "[anon:\(vma.name)]" : vma.name
+        return vma.isAnonymous ? "[anon:\(vma.name)]" : "/" + vma.name
     }
 
     func hex8(_ v: UInt64) -> String {
@@ -147,7 +160,7 @@ extension Machine {
         public var resident = 0, sharedClean = 0, sharedDirty = 0, privateClean = 0, privateDirty = 0
         public var referenced = 0, anonymous = 0, swap = 0
         /// Proportional set sizes in bytes << 12 (PSS_SHIFT).
-        public var pss = 0, pssDirty = 0, pssAnon = 0, swapPss = 0
+        public var pss = 0, pssDirty = 0, pssAnon = 0, pssFile = 0, swapPss = 0
     }
 
     /// `smaps_pte_entry` over every VMA of `pid` (the zero page is not a normal page: not counted).
@@ -173,10 +186,14 @@ extension Machine {
                 let young = entry & bits.accessed != 0 || f.flags.contains(.referenced)
                 s.resident += 4096
                 if young { s.referenced += 4096 }
-                s.anonymous += 4096
                 let share = (4096 << 12) / max(1, Int(f.mapcount))
                 s.pss += share
-                s.pssAnon += share
+                if f.file >= 0 {
+                    s.pssFile += share
+                } else {
+                    s.anonymous += 4096
+                    s.pssAnon += share
+                }
                 if dirty { s.pssDirty += share }
                 if f.mapcount >= 2 {
                     if dirty { s.sharedDirty += 4096 } else { s.sharedClean += 4096 }
@@ -197,7 +214,7 @@ extension Machine {
         var out = ProcFiles.left(hex8(first) + "-" + hex8(last) + " ---p 00000000 00:00 0 ", 73) + "[rollup]\n"
         let line = { (label: String, bytes: Int) in ProcFiles.left(label + ":", 16) + ProcFiles.right(bytes >> 10, 8) + " kB\n" }
         out += line("Rss", s.resident) + line("Pss", s.pss >> 12) + line("Pss_Dirty", s.pssDirty >> 12)
-        out += line("Pss_Anon", s.pssAnon >> 12) + line("Pss_File", 0) + line("Pss_Shmem", 0)
+        out += line("Pss_Anon", s.pssAnon >> 12) + line("Pss_File", s.pssFile >> 12) + line("Pss_Shmem", 0)
         out += line("Shared_Clean", s.sharedClean) + line("Shared_Dirty", s.sharedDirty)
         out += line("Private_Clean", s.privateClean) + line("Private_Dirty", s.privateDirty)
         out += line("Referenced", s.referenced) + line("Anonymous", s.anonymous) + line("KSM", 0) + line("LazyFree", 0)

@@ -21,10 +21,29 @@ extension Machine {
     /// translation does not set the bit again).
     mutating func folioReferenced(_ pfn: Int) -> Int {
         var mappings: [(Int, UInt64)] = []
-        rmapWalk(pfn) { mm, address in mappings.append((mm, address)) }
+        if frames[pfn].file >= 0 {
+            rmapWalkFile(pfn) { mm, address in mappings.append((mm, address)) }
+        } else {
+            rmapWalk(pfn) { mm, address in mappings.append((mm, address)) }
+        }
         var young = 0
         for (mm, address) in mappings where mms[mm]!.table.testAndClearYoung(address) { young += 1 }
         return young
+    }
+
+    /// `try_to_unmap` for a page-cache page: its entries are cleared (the next access faults it
+    /// back from the cache or the file), a dirty entry dirties the page.
+    mutating func tryToUnmapFile(_ pfn: Int) {
+        var mappings: [(Int, UInt64)] = []
+        rmapWalkFile(pfn) { mm, address in mappings.append((mm, address)) }
+        let dirtyBit = config.format.bits.dirty
+        for (mm, address) in mappings {
+            guard let old = mms[mm]!.table.updateLeaf(address, { _ in 0 }) else { continue }
+            if old & dirtyBit != 0 { frames[pfn].flags.insert(.dirty) }
+            frames[pfn].mapcount -= 1
+            mms[mm]!.filePages -= 1
+            flushTLB(mm: mm, pages: [address])
+        }
     }
 
     /// `try_to_unmap` for an anonymous page in the swap cache: each entry mapping it becomes the

@@ -12,7 +12,8 @@ public struct VMStat: Hashable, Sendable {
     public var oomKill = 0
     public var swapRa = 0, swapRaHit = 0
     public var nrTLBLocalFlushAll = 0, nrTLBLocalFlushOne = 0
-    public var nrVmscanWrite = 0
+    public var nrVmscanWrite = 0, nrWritten = 0
+    public var pgpgin = 0, pgpgout = 0
     /// Zero counts.
     public init() {}
 }

@@ -54,60 +54,98 @@ extension Machine {
         return reclaimed
     }
 
-    /// `shrink_lruvec` over the anonymous lists (get_scan_count's SCAN_FILE without swap space,
-    /// else all anon while no file pages exist). Returns pages scanned and reclaimed.
+    /// `shrink_lruvec`: `get_scan_count` splits the scan between the anonymous and file lists
+    /// (SCAN_FILE without free swap or anonymous pages in the swap cache; otherwise SCAN_FRACT with
+    /// swappiness : 200 - swappiness, the kernel's proportions before any reclaim cost is
+    /// recorded), then the lists are scanned in batches of SWAP_CLUSTER_MAX. Returns pages scanned
+    /// and reclaimed.
     mutating func shrinkNode(priority: Int, nrToReclaim: Int, kswapd: Bool) -> (scanned: Int, reclaimed: Int) {
-        guard let swap, swap.freePages > 0 || lru.count(.inactiveAnon) > 0 else { return (0, 0) }
-        var nrInactive = lru.count(.inactiveAnon) >> priority
-        var nrActive = lru.count(.activeAnon) >> priority
+        let canSwap = (swap?.freePages ?? 0) > 0 || swapCachedPages > 0
+        let swappiness = config.swappiness
+        func share(_ size: Int, file: Bool) -> Int {
+            let scan = size >> priority
+            if !canSwap { return file ? scan : 0 }
+            let anonCount = lru.count(.inactiveAnon) + lru.count(.activeAnon)
+            let fileCount = lru.count(.inactiveFile) + lru.count(.activeFile)
+            if fileCount == 0 { return file ? 0 : scan }
+            if anonCount == 0 { return file ? scan : 0 }
+            let ap = swappiness, fp = 200 - swappiness
+            guard ap + fp > 0 else { return 0 }
+            return scan * (file ? fp : ap) / (ap + fp)
+        }
+        var nr = [share(lru.count(.inactiveAnon), file: false), share(lru.count(.activeAnon), file: false),
+                  share(lru.count(.inactiveFile), file: true), share(lru.count(.activeFile), file: true)]
         var scanned = 0, reclaimed = 0
-        while (nrInactive > 0 || nrActive > 0) && reclaimed < nrToReclaim {
-            if nrActive > 0 {
-                let n = min(nrActive, Self.swapClusterMax)
-                nrActive -= n
-                if inactiveIsLow() { shrinkActiveList(n) }
-            }
-            if nrInactive > 0 {
-                let n = min(nrInactive, Self.swapClusterMax)
-                nrInactive -= n
-                let r = shrinkInactiveList(n, kswapd: kswapd)
-                scanned += r.scanned
-                reclaimed += r.reclaimed
+        while nr.contains(where: { $0 > 0 }) && reclaimed < nrToReclaim {
+            for file in [false, true] {
+                let inactive = file ? 2 : 0, active = inactive + 1
+                if nr[active] > 0 {
+                    let n = min(nr[active], Self.swapClusterMax)
+                    nr[active] -= n
+                    if inactiveIsLow(file: file) { shrinkActiveList(n, file: file) }
+                }
+                if nr[inactive] > 0 {
+                    let n = min(nr[inactive], Self.swapClusterMax)
+                    nr[inactive] -= n
+                    let r = shrinkInactiveList(n, file: file, kswapd: kswapd)
+                    scanned += r.scanned
+                    reclaimed += r.reclaimed
+                }
             }
         }
-        // Keep the inactive list from running dry (`shrink_node`'s final `shrink_active_list`).
-        if inactiveIsLow() && lru.count(.activeAnon) > 0 { shrinkActiveList(min(lru.count(.activeAnon), Self.swapClusterMax)) }
+        // Keep the inactive lists from running dry (`shrink_node`'s final `shrink_active_list`).
+        for file in [false, true] where (file || canSwap) && inactiveIsLow(file: file) {
+            let active = LRUVector.List.active(file: file)
+            if lru.count(active) > 0 { shrinkActiveList(min(lru.count(active), Self.swapClusterMax), file: file) }
+        }
         return (scanned, reclaimed)
     }
 
-    /// `inactive_is_low` for the anonymous lists: inactive × int_sqrt(10 × GiB) < active.
-    func inactiveIsLow() -> Bool {
-        let inactive = lru.count(.inactiveAnon), active = lru.count(.activeAnon)
+    /// `inactive_is_low`: inactive × int_sqrt(10 × GiB) < active.
+    func inactiveIsLow(file: Bool) -> Bool {
+        let inactive = lru.count(.inactive(file: file)), active = lru.count(.active(file: file))
         return inactive * Linux2ListPolicy.inactiveRatio(pages: inactive + active) < active
     }
 
     /// `shrink_active_list`: `n` pages from the active tail; each one's accessed bits are tested
-    /// and cleared (`folio_referenced`), and every anonymous page is deactivated regardless
-    /// (only executable file pages are rotated back), to the inactive head.
-    mutating func shrinkActiveList(_ n: Int) {
-        var moved = 0
+    /// and cleared (`folio_referenced`); executable file pages that were referenced rotate back to
+    /// the active head, every other page is deactivated to the inactive head.
+    mutating func shrinkActiveList(_ n: Int, file: Bool) {
+        var scanned = 0, deactivated = 0
+        let active = LRUVector.List.active(file: file)
+        var rotated: [Int32] = []
         for _ in 0..<n {
-            let f = lru.tail(.activeAnon)
+            let f = lru.tail(active)
             guard f >= 0 else { break }
-            _ = folioReferenced(Int(f))
+            scanned += 1
+            let referenced = folioReferenced(Int(f)) > 0
+            if file && referenced && mappedExecutable(Int(f)) {
+                lru.remove(f)
+                rotated.append(f)
+                continue
+            }
             frames[Int(f)].flags.remove(.referenced)
-            lru.move(f, to: .inactiveAnon)
-            moved += 1
+            lru.move(f, to: .inactive(file: file))
+            deactivated += 1
         }
-        vmstat.pgrefill += moved
-        vmstat.pgdeactivate += moved
+        for f in rotated { lru.add(f, to: active) }
+        vmstat.pgrefill += scanned
+        vmstat.pgdeactivate += deactivated
+    }
+
+    /// Whether a file page is mapped by an executable VMA.
+    func mappedExecutable(_ pfn: Int) -> Bool {
+        var exec = false
+        rmapWalkFile(pfn) { mm, address in if mms[mm]?.vmas.lookup(address)?.flags.contains(.exec) == true { exec = true } }
+        return exec
     }
 
     /// `shrink_inactive_list` → `shrink_folio_list` for `n` pages from the inactive tail.
-    mutating func shrinkInactiveList(_ n: Int, kswapd: Bool) -> (scanned: Int, reclaimed: Int) {
+    mutating func shrinkInactiveList(_ n: Int, file: Bool, kswapd: Bool) -> (scanned: Int, reclaimed: Int) {
         var batch: [Int32] = []
+        let inactive = LRUVector.List.inactive(file: file)
         for _ in 0..<n {
-            let f = lru.tail(.inactiveAnon)
+            let f = lru.tail(inactive)
             guard f >= 0 else { break }
             lru.remove(f)   // isolate_lru_folios
             batch.append(f)
@@ -117,13 +155,13 @@ extension Machine {
             let pfn = Int(f)
             switch folioCheckReferences(pfn) {
             case .activate:
-                lru.add(f, to: .activeAnon)
+                lru.add(f, to: .active(file: file))
                 vmstat.pgactivate += 1
             case .keep:
-                lru.add(f, to: .inactiveAnon)
+                lru.add(f, to: inactive)
             case .reclaim:
-                if reclaimAnon(pfn) { reclaimed += 1 } else {
-                    lru.add(f, to: .activeAnon)   // activate_locked: swap full or a write failed
+                if file ? reclaimFile(pfn) : reclaimAnon(pfn) { reclaimed += 1 } else {
+                    lru.add(f, to: .active(file: file))   // activate_locked: swap full or a write failed
                     vmstat.pgactivate += 1
                 }
             }
@@ -135,31 +173,53 @@ extension Machine {
             vmstat.pgscanDirect += batch.count
             vmstat.pgstealDirect += reclaimed
         }
-        vmstat.pgscanAnon += batch.count
-        vmstat.pgstealAnon += reclaimed
+        if file {
+            vmstat.pgscanFile += batch.count
+            vmstat.pgstealFile += reclaimed
+        } else {
+            vmstat.pgscanAnon += batch.count
+            vmstat.pgstealAnon += reclaimed
+        }
         return (batch.count, reclaimed)
     }
 
     enum FolioReference { case activate, keep, reclaim }
 
     /// `folio_check_references`: referenced entries (the accessed bits, cleared) set PG_referenced;
-    /// a page referenced twice (two entries, or PG_referenced already set) is activated, once is
-    /// kept for another trip; an unreferenced page is reclaimed.
+    /// a page referenced twice (two entries, or PG_referenced already set), or an executable file
+    /// page referenced once, is activated; once is kept for another trip; an unreferenced page is
+    /// reclaimed (a file page referenced only through PG_referenced too, as FOLIOREF_RECLAIM_CLEAN).
     mutating func folioCheckReferences(_ pfn: Int) -> FolioReference {
         let referencedPTEs = folioReferenced(pfn)
         let referencedFolio = frames[pfn].flags.contains(.referenced)
         frames[pfn].flags.remove(.referenced)
         if referencedPTEs > 0 {
             frames[pfn].flags.insert(.referenced)
-            return referencedFolio || referencedPTEs > 1 ? .activate : .keep
+            if referencedFolio || referencedPTEs > 1 { return .activate }
+            if frames[pfn].file >= 0 && mappedExecutable(pfn) { return .activate }
+            return .keep
         }
         return .reclaim
+    }
+
+    /// Reclaims one page-cache page: unmapped everywhere, written back when dirty, dropped from
+    /// the page cache and freed.
+    mutating func reclaimFile(_ pfn: Int) -> Bool {
+        tryToUnmapFile(pfn)
+        guard frames[pfn].mapcount == 0 else { return false }
+        if frames[pfn].flags.contains(.dirty) {
+            writeBack(pfn)
+            vmstat.nrVmscanWrite += 1
+        }
+        removeFromPageCache(pfn)
+        return true
     }
 
     /// Reclaims one anonymous page: into the swap cache, unmapped everywhere, written out when
     /// dirty, then dropped from the swap cache and freed (`__remove_mapping`). False when it
     /// could not be (no swap slot, or the write failed).
     mutating func reclaimAnon(_ pfn: Int) -> Bool {
+        guard swap != nil else { return false }
         if !frames[pfn].flags.contains(.swapCache) {
             guard addToSwap(pfn) else { return false }
         }
