@@ -201,9 +201,8 @@ public struct WorkloadRunner {
                 guard let n = Int(value), n >= 128 else { throw LineError(message: "min-free-kbytes=\(value): give at least 128") }
                 config.minFreeKbytes = n
             case "thp":
-                guard value == "never" || value == "madvise" else {
-                    throw LineError(message: "thp=\(value): transparent huge pages are not built yet; use never or madvise (both fault 4K pages)")
-                }
+                guard let mode = THPMode(rawValue: value) else { throw LineError(message: "thp=\(value): give always, madvise or never") }
+                config.thp = mode
             case "lru":
                 guard value == "2list" else { throw LineError(message: "lru=\(value): the kernel reclaims with the two-list LRU (2list); mglru is not built yet") }
             default:
@@ -400,9 +399,6 @@ public struct WorkloadRunner {
                 guard let advice = MadviseAdvice(rawValue: words[4]) else {
                     if words[4] == "free" { throw LineError(message: "madvise free (lazy free) is not built yet; use dontneed") }
                     throw LineError(message: "'\(words[4])' is not advice (dontneed, hugepage, nohugepage)")
-                }
-                if advice == .hugepage {
-                    events.append(.init(line: line, kind: "note", text: "\(name) madvise hugepage: VM_HUGEPAGE set; transparent huge pages are not built yet, so faults still take 4K pages\n"))
                 }
                 do throws(KernelError) { try m.madvise(pid, start & ~4095, length: length, advice) } catch { errno(error) }
             case "msync":

@@ -260,6 +260,79 @@ struct KernelTests {
         #expect(m.pagesVerified > 8192)
         #expect(m.checkInvariants() == [])
     }
+
+    func machine(thp: THPMode, memory: UInt64 = 64 << 20) throws -> Machine {
+        var c = MachineConfig()
+        c.memory = memory
+        c.thp = thp
+        c.checkInvariants = true
+        return try Machine(c)
+    }
+
+    /// do_huge_pmd_anonymous_page: an 8M anonymous mapping sits on a 2M boundary, so four write
+    /// faults map it with four PMD entries and no PTE table (VmPTE: the PUD and PMD pages only).
+    @Test(arguments: [(THPMode.madvise, true, 4), (.madvise, false, 0), (.always, false, 4), (.never, true, 0)])
+    func hugePagesFaultWhereTheModeAllows(mode: THPMode, advise: Bool, huge: Int) throws {
+        var m = try machine(thp: mode)
+        let a = try m.createProcess(name: "A")
+        let big = try m.mmap(a, length: 8 << 20, protection: [.read, .write])
+        #expect(big % (2 << 20) == 0)
+        if advise { try m.madvise(a, big, length: 8 << 20, .hugepage) }
+        try m.touch(a, big, length: 8 << 20, .store)
+        #expect(m.vmstat.thpFaultAlloc == huge)
+        #expect(m.task(a).minorFaults == (huge > 0 ? huge : 2048))
+        #expect(m.anonHugePages == huge)
+        #expect(m.mm(of: a)!.anonPages == 2048)
+        #expect(m.meminfoLines.first { $0.0 == "AnonHugePages" }?.1 == huge * 2048)
+        if huge > 0 { #expect(m.mm(of: a)!.table.tablePagesBelowRoot == 2) }
+        try m.touch(a, big, length: 8 << 20, .load)
+        #expect(m.mismatches == 0)
+    }
+
+    @Test func aHugeFaultWithoutAnOrder9BlockFallsBackTo4K() throws {
+        var m = try machine(thp: .always, memory: 8 << 20)
+        let a = try m.createProcess(name: "A")
+        let filler = try m.mmap(a, length: 6 << 20, protection: [.read, .write])
+        try m.madvise(a, filler, length: 6 << 20, .nohugepage)
+        try m.touch(a, filler, length: 6 << 20, .store)
+        let big = try m.mmap(a, length: 2 << 20, protection: [.read, .write])
+        try m.access(a, big, .store)
+        #expect(m.vmstat.thpFaultAlloc == 0)
+        #expect(m.vmstat.thpFaultFallback == 1)
+        #expect(m.mm(of: a)!.anonPages == 1536 + 1)
+    }
+
+    @Test func unmappingPartOfAHugePageSplitsItsPMDAndThePage() throws {
+        var m = try machine(thp: .always)
+        let a = try m.createProcess(name: "A")
+        let big = try m.mmap(a, length: 4 << 20, protection: [.read, .write])
+        try m.touch(a, big, length: 4 << 20, .store)
+        try m.munmap(a, big + (1 << 20), length: 4096)
+        #expect(m.vmstat.thpSplitPMD == 1)
+        #expect(m.vmstat.thpSplitPage == 1)
+        #expect(m.anonHugePages == 1)
+        #expect(m.mm(of: a)!.anonPages == 1024 - 1)
+        try m.mprotect(a, big + (2 << 20), length: 2 << 20, protection: [.read])   // a whole huge page: no split
+        #expect(m.vmstat.thpSplitPMD == 1)
+        try m.touch(a, big, length: 1 << 20, .load)
+        try m.touch(a, big + (2 << 20), length: 2 << 20, .load)
+        #expect(m.mismatches == 0)
+    }
+
+    @Test func aForkedHugePageIsSplitByTheFirstCopyOnWrite() throws {
+        var m = try machine(thp: .always)
+        let a = try m.createProcess(name: "A")
+        let big = try m.mmap(a, length: 2 << 20, protection: [.read, .write])
+        try m.touch(a, big, length: 2 << 20, .store)
+        let b = try m.fork(a, name: "B")
+        #expect(m.memSizeStats(b)!.anonHugePages == 2 << 20)
+        try m.access(b, big, .store)
+        #expect(m.vmstat.thpSplitPMD == 2)   // both mappings
+        #expect(m.task(b).cowFaults == 1)
+        try m.touch(a, big, length: 2 << 20, .load)
+        try m.touch(b, big, length: 2 << 20, .load)
+        #expect(m.mismatches == 0)
+    }
 }
 
 extension Machine {

@@ -26,16 +26,23 @@ extension Machine {
         guard allowed else { return segfault(t, address, .segvAccErr) }
         vmstat.pgfault += 1
         let page = address & ~4095
-        let entry = mms[mm]!.table.leaf(at: page)?.entry ?? 0
+        let leaf = mms[mm]!.table.leaf(at: page)
+        let entry = leaf?.entry ?? 0
         let bits = config.format.bits
         var major = false
         let outcome: FaultResult
         if entry == 0 && vma.file != nil {
             outcome = doFileFault(t: t, mm: mm, vma: vma, address: page, write: kind == .store, major: &major)
         } else if entry == 0 {
-            outcome = doAnonymousPage(t: t, mm: mm, vma: vma, address: page, write: kind == .store)
+            if kind == .store && thpEligible(vma, page), let huge = doHugePMDAnonymousPage(t: t, mm: mm, vma: vma, address: page) {
+                outcome = huge
+            } else {
+                outcome = doAnonymousPage(t: t, mm: mm, vma: vma, address: page, write: kind == .store)
+            }
         } else if entry & bits.present == 0 {
             outcome = doSwapPage(t: t, mm: mm, vma: vma, address: page, entry: entry, write: kind == .store, major: &major)
+        } else if kind == .store && entry & bits.writable == 0 && (leaf?.level ?? 0) < config.format.levels.count - 1 {
+            outcome = doHugePMDWPPage(mm: mm, vma: vma, address: page, entry: entry)
         } else if kind == .store && entry & bits.writable == 0 {
             outcome = doWPPage(t: t, mm: mm, vma: vma, address: page, entry: entry)
         } else {
@@ -178,9 +185,12 @@ extension Machine {
         freePage(pfn)
     }
 
-    /// A page leaves the LRU and goes back to the buddy allocator.
+    /// A page (a huge page with its 511 others) leaves the LRU and goes back to the buddy allocator.
     mutating func freePage(_ pfn: Int) {
         lru.remove(Int32(pfn))
+        if frames[pfn].order == 9 {
+            for sub in pfn..<(pfn + Self.hugePages) { frames[sub] = PageFrames.Frame() }
+        }
         frames[pfn] = PageFrames.Frame()
         memory.phys.freePages(pfn: pfn)
     }

@@ -23,14 +23,42 @@ extension Machine {
         mms[child]!.hiwaterVM = mms[parent]!.totalVM
         syncVMAObjects(child)
         let bits = config.format.bits
-        var leaves: [(UInt64, UInt64)] = []
+        var leaves: [(UInt64, Int)] = []
         // vma_needs_copy: shared file mappings are not copied; the child's faults fill them.
         for vma in mms[parent]!.vmas.vmas where !(vma.file != nil && vma.flags.contains(.shared)) {
-            mms[parent]!.table.forEachLeaf(in: vma.start..<vma.end) { a, e, _ in leaves.append((a, e)) }
+            mms[parent]!.table.forEachLeaf(in: vma.start..<vma.end) { a, _, level in leaves.append((a, level)) }
         }
         var protected: [UInt64] = []
         let placeholder = SwapDevice.entry(slot: 0, format: config.format)
-        for (address, _) in leaves {
+        let last = config.format.levels.count - 1
+        var next = 0
+        while next < leaves.count {
+            let (address, level) = leaves[next]
+            next += 1
+            if level < last {
+                // copy_huge_pmd: the huge page shared write-protected, one more mapping of it.
+                guard let (entry, lv) = mms[parent]!.table.leaf(at: address), lv == level, entry & bits.present != 0 else {
+                    // Reclaim split it meanwhile: copy its 4K entries instead.
+                    mms[parent]!.table.forEachLeaf(in: address..<(address + Self.hugeSize)) { a, _, l in leaves.append((a, l)) }
+                    continue
+                }
+                let pfn = Int(bits.physicalAddress(entry) >> 12)
+                let e = entry & ~bits.writable
+                do throws(MapError) {
+                    try mms[child]!.table.setLeaf(address, entry: e, level: level, memory: &memory)
+                } catch {
+                    splitHugePage(pfn, isolated: false)
+                    mms[parent]!.table.forEachLeaf(in: address..<(address + Self.hugeSize)) { a, _, l in leaves.append((a, l)) }
+                    continue
+                }
+                if entry & bits.writable != 0 {
+                    mms[parent]!.table.updateLeaf(address) { _ in e }
+                    protected.append(address)
+                }
+                frames[pfn].mapcount += 1
+                mms[child]!.anonPages += Self.hugePages
+                continue
+            }
             // The child's tables first (this may reclaim, and reclaim may swap the parent's page
             // out), then the parent's entry as it is now.
             guard installEntry(mm: child, address: address, entry: placeholder), mms[parent] != nil else {

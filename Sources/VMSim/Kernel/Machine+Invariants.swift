@@ -11,7 +11,7 @@ extension Machine: InvariantChecking {
         let phys = memory.phys
         v.check(phys.freePagesTotal + phys.pcpPages + phys.allocatedPages == phys.totalPages,
                 "free \(phys.freePagesTotal) + per-CPU \(phys.pcpPages) + allocated \(phys.allocatedPages) != total \(phys.totalPages)")
-        let onLRU = LRUVector.List.allCases.reduce(0) { $0 + lru.count($1) }
+        let onLRU = LRUVector.List.allCases.reduce(0) { $0 + lru.count($1) } + (Machine.hugePages - 1) * anonHugePages
         let tables = mms.reduce(0) { $0 + ($1?.table.tablePages ?? 0) }
         v.check(tables == memory.pageTablePages, "page tables hold \(tables) pages, the kernel counts \(memory.pageTablePages)")
         v.check(phys.allocatedPages == onLRU + memory.pageTablePages + slub.slabPages + 1,
@@ -22,8 +22,20 @@ extension Machine: InvariantChecking {
         for (i, space) in mms.enumerated() {
             guard let space else { continue }
             var anon = 0, file = 0, swapped = 0
-            space.table.forEachLeaf(in: 0..<(UInt64(1) << UInt64(config.format.virtualBits - 1))) { address, entry, _ in
+            space.table.forEachLeaf(in: 0..<(UInt64(1) << UInt64(config.format.virtualBits - 1))) { address, entry, level in
                 if space.vmas.lookup(address) == nil { v.report("mm \(i): an entry at 0x\(String(address, radix: 16)) outside every VMA") }
+                if level < config.format.levels.count - 1 {
+                    let head = Int(bits.physicalAddress(entry) >> 12)
+                    v.check(frames[head].order == 9, "mm \(i): a huge entry at 0x\(String(address, radix: 16)) maps a page of order \(frames[head].order)")
+                    v.check(space.vmas.lookup(address + Machine.hugeSize - 1) != nil, "mm \(i): a huge page past its VMA")
+                    mapcount[head] += 1
+                    anon += Machine.hugePages
+                    for sub in 0..<Machine.hugePages {
+                        let expected = space.shadow[(address >> 12) + UInt64(sub)] ?? 0
+                        if frames[head + sub].content != expected { v.report("mm \(i): huge page 0x\(String(address, radix: 16)) subpage \(sub) holds the wrong content"); break }
+                    }
+                    return
+                }
                 if entry & bits.present != 0 {
                     let pfn = Int(bits.physicalAddress(entry) >> 12)
                     guard pfn != zeroPfn else {

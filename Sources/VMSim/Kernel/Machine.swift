@@ -12,6 +12,8 @@ public struct MachineConfig: Sendable {
     public var swappiness = 60
     /// `vm.page-cluster`: swap readahead reads 2^page_cluster slots.
     public var pageCluster = 3
+    /// Transparent huge pages (`/sys/kernel/mm/transparent_hugepage/enabled`).
+    public var thp: THPMode = .madvise
     /// `vm.min_free_kbytes` (nil: the kernel's formula).
     public var minFreeKbytes: Int?
     /// Check every invariant after every operation (slow; for tests).
@@ -299,6 +301,7 @@ public struct Machine {
         let t = try running(pid)
         let mm = tasks[t].mm
         let length = (length + 4095) & ~4095
+        if length > 0 { splitHugePagesAtEnds(mm: mm, start..<(start &+ length)) }
         do throws(VMAError) {
             let removed = try mms[mm]!.vmas.munmap(start, length: length)
             for vma in removed { zapRange(mm: mm, vma.start..<vma.end) }
@@ -318,6 +321,7 @@ public struct Machine {
         let t = try running(pid)
         let mm = tasks[t].mm
         let length = (length + 4095) & ~4095
+        if length > 0 && mms[mm]!.vmas.lookup(start) != nil { splitHugePagesAtEnds(mm: mm, start..<(start &+ length)) }
         do throws(VMAError) {
             try mms[mm]!.vmas.mprotect(start, length: length, to: protection)
         } catch {

@@ -53,6 +53,7 @@ extension Machine {
         }
         switch advice {
         case .dontneed:
+            splitHugePagesAtEnds(mm: mm, start..<end)
             for vma in mms[mm]!.vmas.vmas where vma.end > start && vma.start < end {
                 zapRange(mm: mm, max(vma.start, start)..<min(vma.end, end))
             }

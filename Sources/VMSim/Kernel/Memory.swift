@@ -8,9 +8,17 @@ extension Machine {
         let bits = config.format.bits
         var pages: [UInt64] = []
         var entries: [(UInt64, UInt64)] = []
-        mms[mm]!.table.zap(range, memory: &memory) { address, entry, _ in entries.append((address, entry)) }
+        var huge = Set<UInt64>()
+        mms[mm]!.table.zap(range, memory: &memory) { address, entry, level in
+            entries.append((address, entry))
+            if level < config.format.levels.count - 1 { huge.insert(address) }
+        }
         for (address, entry) in entries {
-            if entry & bits.present != 0 {
+            if huge.contains(address) {
+                pages.append(address)
+                mms[mm]!.anonPages -= Self.hugePages
+                unmapPage(Int(bits.physicalAddress(entry) >> 12))
+            } else if entry & bits.present != 0 {
                 pages.append(address)
                 let pfn = Int(bits.physicalAddress(entry) >> 12)
                 if pfn == zeroPfn { continue }

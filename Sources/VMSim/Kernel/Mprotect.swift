@@ -10,9 +10,19 @@ extension Machine {
         let bits = config.format.bits
         var pages: [UInt64] = []
         var updates: [(UInt64, UInt64)] = []
-        mms[mm]!.table.forEachLeaf(in: range) { address, entry, _ in
+        var huge: [(UInt64, UInt64)] = []
+        mms[mm]!.table.forEachLeaf(in: range) { address, entry, level in
             guard entry & bits.present != 0 else { return }
-            updates.append((address, entry))
+            if level < config.format.levels.count - 1 { huge.append((address, entry)) } else { updates.append((address, entry)) }
+        }
+        for (address, entry) in huge {
+            guard let vma = mms[mm]!.vmas.lookup(address) else { continue }
+            let pfn = Int(bits.physicalAddress(entry) >> 12)
+            let new = hugeEntry(pfn: pfn, vma: vma, writable: entry & bits.writable != 0 && frames[pfn].mapcount == 1)
+            if new != entry {
+                mms[mm]!.table.updateLeaf(address) { _ in new }
+                pages.append(address)
+            }
         }
         for (address, entry) in updates {
             guard let vma = mms[mm]!.vmas.lookup(address) else { continue }

@@ -45,6 +45,8 @@ public struct PageFrames: Sendable {
         public var content: UInt64 = 0
         /// The file a page-cache page belongs to (`folio->mapping` as an address_space), or -1.
         public var file: Int32 = -1
+        /// `folio_order`: 9 for the head of a PMD-mapped huge page, else 0.
+        public var order: UInt8 = 0
     }
 
     /// The frames, indexed by pfn.

@@ -4,13 +4,30 @@
 /// /proc/PID/smaps_rollup (`show_smaps_rollup`), /proc/PID/oom_score (fs/proc/base.c). buddyinfo,
 /// zoneinfo and slabinfo are `ProcFiles`' (the physical allocators' own).
 extension Machine {
+    /// Pages on an LRU list (`lruvec_page_state`): a huge page counts its 512.
+    /// - Complexity: O(frames / 512) per huge page scan.
+    public func lruPages(_ list: LRUVector.List) -> Int {
+        var n = lru.count(list), pfn = 0
+        while pfn < frames.frames.count {
+            if frames[pfn].order == 9 {
+                if lru.list(of: Int32(pfn)) == list { n += Machine.hugePages - 1 }
+                pfn += Machine.hugePages
+            } else {
+                pfn += 1
+            }
+        }
+        return n
+    }
+
     /// Pages in the swap cache (`NR_SWAPCACHE`).
     public var swapCachedPages: Int { swap?.cache.count ?? 0 }
 
     /// Anonymous pages mapped at least once (`NR_ANON_MAPPED`).
     /// - Complexity: O(frames).
     public var anonMappedPages: Int {
-        frames.frames.indices.reduce(0) { $0 + ($1 != zeroPfn && frames[$1].mapcount > 0 && frames[$1].file < 0 ? 1 : 0) }
+        frames.frames.indices.reduce(0) {
+            $0 + ($1 != zeroPfn && frames[$1].mapcount > 0 && frames[$1].file < 0 ? (frames[$1].order == 9 ? Machine.hugePages : 1) : 0)
+        }
     }
 
     /// Page-cache pages mapped at least once (`NR_FILE_MAPPED`).
@@ -31,16 +48,16 @@ extension Machine {
         let slabUnreclaimable = slub.slabPages
         return [
             ("nr_free_pages", memory.phys.freePagesTotal),
-            ("nr_zone_inactive_anon", lru.count(.inactiveAnon)), ("nr_zone_active_anon", lru.count(.activeAnon)),
-            ("nr_zone_inactive_file", lru.count(.inactiveFile)), ("nr_zone_active_file", lru.count(.activeFile)),
-            ("nr_zone_unevictable", lru.count(.unevictable)),
-            ("nr_inactive_anon", lru.count(.inactiveAnon)), ("nr_active_anon", lru.count(.activeAnon)),
-            ("nr_inactive_file", lru.count(.inactiveFile)), ("nr_active_file", lru.count(.activeFile)),
-            ("nr_unevictable", lru.count(.unevictable)),
+            ("nr_zone_inactive_anon", lruPages(.inactiveAnon)), ("nr_zone_active_anon", lruPages(.activeAnon)),
+            ("nr_zone_inactive_file", lruPages(.inactiveFile)), ("nr_zone_active_file", lruPages(.activeFile)),
+            ("nr_zone_unevictable", lruPages(.unevictable)),
+            ("nr_inactive_anon", lruPages(.inactiveAnon)), ("nr_active_anon", lruPages(.activeAnon)),
+            ("nr_inactive_file", lruPages(.inactiveFile)), ("nr_active_file", lruPages(.activeFile)),
+            ("nr_unevictable", lruPages(.unevictable)),
             ("nr_slab_reclaimable", 0), ("nr_slab_unreclaimable", slabUnreclaimable),
             ("nr_anon_pages", anonMappedPages), ("nr_mapped", fileMappedPages), ("nr_file_pages", pageCachePages + swapCachedPages),
             ("nr_dirty", fileDirtyPages), ("nr_writeback", 0), ("nr_shmem", 0),
-            ("nr_anon_transparent_hugepages", 0), ("nr_vmscan_write", s.nrVmscanWrite),
+            ("nr_anon_transparent_hugepages", anonHugePages), ("nr_vmscan_write", s.nrVmscanWrite),
             ("nr_written", s.nrWritten),
             ("nr_page_table_pages", memory.pageTablePages), ("nr_swapcached", swapCachedPages),
             ("pgpgin", s.pgpgin + 4 * s.pswpin), ("pgpgout", s.pgpgout + 4 * s.pswpout),
@@ -54,6 +71,8 @@ extension Machine {
             ("pgscan_anon", s.pgscanAnon), ("pgscan_file", s.pgscanFile),
             ("pgsteal_anon", s.pgstealAnon), ("pgsteal_file", s.pgstealFile),
             ("pageoutrun", s.pageoutrun), ("pgrotated", s.pgrotated), ("oom_kill", s.oomKill),
+            ("thp_fault_alloc", s.thpFaultAlloc), ("thp_fault_fallback", s.thpFaultFallback),
+            ("thp_split_page", s.thpSplitPage), ("thp_split_pmd", s.thpSplitPMD),
             ("nr_tlb_local_flush_all", s.nrTLBLocalFlushAll), ("nr_tlb_local_flush_one", s.nrTLBLocalFlushOne),
             ("swap_ra", s.swapRa), ("swap_ra_hit", s.swapRaHit),
         ]
@@ -68,7 +87,7 @@ extension Machine {
     var memAvailablePages: Int {
         let reserve = memory.phys.zones.reduce(0) { $0 + ($1.lowmemReserve.max() ?? 0) + $1.watermarks.high }
         let low = memory.phys.zones.reduce(0) { $0 + $1.watermarks.low }
-        let pagecache = lru.count(.inactiveFile) + lru.count(.activeFile)
+        let pagecache = lruPages(.inactiveFile) + lruPages(.activeFile)
         return max(0, memory.phys.freePagesTotal - reserve + pagecache - min(pagecache / 2, low))
     }
 
@@ -89,17 +108,17 @@ extension Machine {
         return [
             ("MemTotal", kb(memory.phys.totalPages)), ("MemFree", kb(memory.phys.freePagesTotal)),
             ("MemAvailable", kb(memAvailablePages)), ("Buffers", 0), ("Cached", kb(file)), ("SwapCached", kb(swapCachedPages)),
-            ("Active", kb(lru.count(.activeAnon) + lru.count(.activeFile))),
-            ("Inactive", kb(lru.count(.inactiveAnon) + lru.count(.inactiveFile))),
-            ("Active(anon)", kb(lru.count(.activeAnon))), ("Inactive(anon)", kb(lru.count(.inactiveAnon))),
-            ("Active(file)", kb(lru.count(.activeFile))), ("Inactive(file)", kb(lru.count(.inactiveFile))),
-            ("Unevictable", kb(lru.count(.unevictable))), ("Mlocked", 0),
+            ("Active", kb(lruPages(.activeAnon) + lruPages(.activeFile))),
+            ("Inactive", kb(lruPages(.inactiveAnon) + lruPages(.inactiveFile))),
+            ("Active(anon)", kb(lruPages(.activeAnon))), ("Inactive(anon)", kb(lruPages(.inactiveAnon))),
+            ("Active(file)", kb(lruPages(.activeFile))), ("Inactive(file)", kb(lruPages(.inactiveFile))),
+            ("Unevictable", kb(lruPages(.unevictable))), ("Mlocked", 0),
             ("SwapTotal", kb(swapTotal)), ("SwapFree", kb(swapFree)),
             ("Dirty", kb(dirty)), ("Writeback", 0), ("AnonPages", kb(anonMappedPages)), ("Mapped", kb(fileMappedPages)), ("Shmem", 0),
             ("KReclaimable", 0), ("Slab", kb(slub.slabPages)), ("SReclaimable", 0), ("SUnreclaim", kb(slub.slabPages)),
             ("PageTables", kb(memory.pageTablePages)),
             ("CommitLimit", kb(swapTotal + memory.phys.totalPages * 50 / 100)), ("Committed_AS", kb(committedPages)),
-            ("AnonHugePages", 0),
+            ("AnonHugePages", anonHugePages * 2048),
         ]
     }
 
@@ -158,7 +177,7 @@ extension Machine {
     /// kernel's PSS_SHIFT fixed point.
     public struct MemSizeStats: Hashable, Sendable {
         public var resident = 0, sharedClean = 0, sharedDirty = 0, privateClean = 0, privateDirty = 0
-        public var referenced = 0, anonymous = 0, swap = 0
+        public var referenced = 0, anonymous = 0, anonHugePages = 0, swap = 0
         /// Proportional set sizes in bytes << 12 (PSS_SHIFT).
         public var pss = 0, pssDirty = 0, pssAnon = 0, pssFile = 0, swapPss = 0
     }
@@ -170,7 +189,27 @@ extension Machine {
         let bits = config.format.bits
         var s = MemSizeStats()
         for vma in mm.vmas.vmas {
-            mm.table.forEachLeaf(in: vma.start..<vma.end) { _, entry, _ in
+            mm.table.forEachLeaf(in: vma.start..<vma.end) { _, entry, level in
+                if level < config.format.levels.count - 1 {
+                    // smaps_pmd_entry: one huge page, 2M.
+                    let f = frames[Int(bits.physicalAddress(entry) >> 12)]
+                    let bytes = 4096 * Machine.hugePages
+                    s.resident += bytes
+                    s.anonymous += bytes
+                    s.anonHugePages += bytes
+                    if entry & bits.accessed != 0 { s.referenced += bytes }
+                    let share = (bytes << 12) / max(1, Int(f.mapcount))
+                    s.pss += share
+                    s.pssAnon += share
+                    let dirty = entry & bits.dirty != 0
+                    if dirty { s.pssDirty += share }
+                    if f.mapcount >= 2 {
+                        if dirty { s.sharedDirty += bytes } else { s.sharedClean += bytes }
+                    } else {
+                        if dirty { s.privateDirty += bytes } else { s.privateClean += bytes }
+                    }
+                    return
+                }
                 if entry & bits.present == 0 {
                     s.swap += 4096
                     if let swap {
@@ -218,7 +257,7 @@ extension Machine {
         out += line("Shared_Clean", s.sharedClean) + line("Shared_Dirty", s.sharedDirty)
         out += line("Private_Clean", s.privateClean) + line("Private_Dirty", s.privateDirty)
         out += line("Referenced", s.referenced) + line("Anonymous", s.anonymous) + line("KSM", 0) + line("LazyFree", 0)
-        out += line("AnonHugePages", 0) + line("ShmemPmdMapped", 0) + line("FilePmdMapped", 0)
+        out += line("AnonHugePages", s.anonHugePages) + line("ShmemPmdMapped", 0) + line("FilePmdMapped", 0)
         out += line("Shared_Hugetlb", 0) + line("Private_Hugetlb", 0)
         out += line("Swap", s.swap) + line("SwapPss", s.swapPss >> 12) + line("Locked", 0)
         return out

@@ -200,6 +200,20 @@ extension PhysicalMemory {
         return true
     }
 
+    /// `split_page()`: the allocated block at `pfn` becomes `1 << order` allocated order-0 pages,
+    /// each freed on its own later. False, changing nothing, when `pfn` heads no allocated block.
+    /// - Complexity: O(pages of the block).
+    @discardableResult
+    public mutating func splitPage(pfn: Int) -> Bool {
+        guard isAllocated(pfn: pfn) else { return false }
+        let head = pages[pfn]
+        for p in pfn..<(pfn + (1 << Int(head.order))) {
+            pages[p] = PageFrame(order: 0, state: .allocated, allocType: head.allocType)
+        }
+        debugCheckInvariants()
+        return true
+    }
+
     /// Free pages in the buddy lists of all zones (`NR_FREE_PAGES` summed).
     /// - Complexity: O(zones).
     public var freePagesTotal: Int { zones.reduce(0) { $0 + $1.nrFreePages } }

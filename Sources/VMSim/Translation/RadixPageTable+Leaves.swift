@@ -26,21 +26,25 @@ extension RadixPageTable {
         }
     }
 
-    /// Writes `entry` (raw, any encoding; zero clears it) as the last-level entry for `address`,
-    /// allocating the tables on the way from `memory` as `__pte_alloc` does.
+    /// Writes `entry` (raw, any encoding; zero clears it) as the entry of level `level` (default the
+    /// last; a huge page's level for a huge leaf) for `address`, allocating the tables on the way
+    /// from `memory` as `__pte_alloc` / `__pmd_alloc` do.
     /// - Throws: `MapError.outOfMemory` when a table cannot be allocated (the tables allocated on
     ///   the way are freed again), `.virtualOutOfRange` for an address outside the format,
-    ///   `.overlaps` when a huge leaf covers the address.
+    ///   `.overlaps` when a huge leaf covers the address, `.coversSmallerMappings` when a huge leaf
+    ///   would replace a table.
     /// - Returns: the entry that was there.
     /// - Complexity: O(levels).
     @discardableResult
-    public mutating func setLeaf(_ address: UInt64, entry: UInt64, memory: inout some FrameSource) throws(MapError) -> UInt64 {
+    public mutating func setLeaf(_ address: UInt64, entry: UInt64, level target: Int? = nil,
+                                 memory: inout some FrameSource) throws(MapError) -> UInt64 {
         guard format.isCanonical(address) else {
             throw .virtualOutOfRange(VirtualAddress(address), format: format.name, bits: format.virtualBits)
         }
+        let target = target ?? levels.count - 1
         var path: [Int32] = [root]
         var table = root
-        for level in 0..<levels.count - 1 {
+        for level in 0..<target {
             let l = levels[level]
             let slot = tables[Int(table)].base + Int((address >> l.shift) & l.mask)
             let e = pool[slot]
@@ -60,10 +64,13 @@ extension RadixPageTable {
             }
             path.append(table)
         }
-        let l = levels[levels.count - 1]
+        let l = levels[target]
         let slot = tables[Int(table)].base + Int((address >> l.shift) & l.mask)
         let old = pool[slot]
-        store(entry, over: old, at: slot, table: table, level: levels.count - 1)
+        if target < levels.count - 1 && old & bits.present != 0 && old & bits.leaf == 0 {
+            throw .coversSmallerMappings(VirtualAddress(address), PageSize(shift: UInt8(l.shift)), level: format.levels[target + 1].name)
+        }
+        store(entry, over: old, at: slot, table: table, level: target)
         if entry == 0 && old != 0 { prune(path: path, address: address, memory: &memory) }
         return old
     }
