@@ -165,7 +165,7 @@ struct KernelTests {
     /// Pages conserved and every count consistent after every operation of a long random run
     /// (the machine checks its invariants after each one), through fork, exit, swap and the OOM killer.
     @Test func randomRunsKeepEveryInvariant() throws {
-        var m = try machine(memory: 8 << 20, swap: 8 << 20)
+        var m = try machine(memory: 4 << 20, swap: 8 << 20)
         var rng = SimRandom(seed: 11)
         func below(_ n: UInt64) -> UInt64 { UInt64.random(in: 0..<n, using: &rng) }
         var live: [Int] = []
@@ -331,6 +331,22 @@ struct KernelTests {
         #expect(m.task(b).cowFaults == 1)
         try m.touch(a, big, length: 2 << 20, .load)
         try m.touch(b, big, length: 2 << 20, .load)
+        #expect(m.mismatches == 0)
+    }
+
+    /// workingset_refault: every page read back into the cache after eviction had left a shadow
+    /// entry, so a second pass over a file twice the size of RAM counts each page it reads as a refault.
+    @Test func evictedFilePagesRefaultThroughTheirShadowEntries() throws {
+        var m = try machine(memory: 4 << 20, swap: 0)
+        let file = m.createFile(name: "log", size: 8 << 20)
+        let a = try m.createProcess(name: "A")
+        let d = try m.mmap(a, file: file, length: 8 << 20, protection: [.read], shared: false)
+        try m.touch(a, d, length: 8 << 20, .load)
+        #expect(m.vmstat.workingsetRefaultFile == 0)
+        let readBefore = m.vmstat.pgpgin
+        try m.touch(a, d, length: 8 << 20, .load)
+        #expect(m.vmstat.workingsetRefaultFile == (m.vmstat.pgpgin - readBefore) / 4)
+        #expect(m.vmstat.workingsetRefaultFile > 0)
         #expect(m.mismatches == 0)
     }
 }

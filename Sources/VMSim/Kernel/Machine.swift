@@ -113,6 +113,8 @@ public struct Machine {
     /// The address space a `replay` runs in (-1: none), whose unmapped pages are mapped on touch,
     /// and how many have been.
     var replayMM = -1, replayMappedPages = 0
+    /// `lruvec->nonresident_age`: evictions and refault activations so far.
+    var nonresidentAge: UInt64 = 0
     /// A clock for content tokens.
     var writeClock: UInt64 = 0
     var nextContext: UInt64 = 1

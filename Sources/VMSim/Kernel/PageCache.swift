@@ -15,6 +15,8 @@ public struct SimFile: Sendable {
     var cache = PageMap<Int32>(expectedCount: 64)
     /// What is on disk per page (absent: the page's initial content, `initialContent`).
     var disk = PageMap<UInt64>(expectedCount: 64)
+    /// Shadow entries left where evicted pages were (`workingset_eviction`), by file page.
+    var shadows = PageMap<UInt64>(expectedCount: 16)
     /// What each page should hold now, through every shared write (absent: the disk's).
     var shadow = PageMap<UInt64>(expectedCount: 64)
     let id: Int
@@ -180,6 +182,7 @@ extension Machine {
         frames[pfn].file = Int32(file)
         lru.add(Int32(pfn), to: .inactiveFile)
         files[file].cache.insert(page, Int32(pfn))
+        if let shadow = files[file].shadows.remove(page) { workingsetRefault(pfn, shadow: shadow, file: true) }
         vmstat.pgpgin += 4
         pagesVerified += 1
         if content != files[file].expected(page) { mismatches += 1 }

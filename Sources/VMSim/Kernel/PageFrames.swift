@@ -26,6 +26,8 @@ public struct PageFrames: Sendable {
         public static let pageTable = Flags(rawValue: 1 << 6)
         /// `PG_swapbacked`: backed by swap (anonymous and shmem pages).
         public static let swapBacked = Flags(rawValue: 1 << 7)
+        /// `PG_workingset`: was active before it was deactivated (workingset restore detection).
+        public static let workingset = Flags(rawValue: 1 << 8)
     }
 
     /// One frame.

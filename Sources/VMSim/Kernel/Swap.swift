@@ -11,6 +11,8 @@ public struct SwapDevice {
     var cached: ContiguousArray<Bool>
     /// The swap cache: slot → pfn.
     var cache: [Int: Int] = [:]
+    /// Shadow entries left in freed swap-cache slots (`workingset_eviction`), by slot.
+    var shadows: [Int: UInt64] = [:]
     /// Slots in use (a count or the cache).
     public internal(set) var inUse = 0
     /// Where the next slot search starts (`si->cluster_next`).
@@ -47,7 +49,10 @@ public struct SwapDevice {
 
     /// Frees a slot nobody refers to any more (`swap_entry_range_free`).
     mutating func releaseIfUnused(_ slot: Int) {
-        if swapMap[slot] == 0 && !cached[slot] { inUse -= 1 }
+        if swapMap[slot] == 0 && !cached[slot] {
+            inUse -= 1
+            shadows[slot] = nil
+        }
     }
 
     /// The x86-64 swap PTE (`__swp_entry` + `__swp_entry_to_pte`: the offset stored inverted above
@@ -219,6 +224,7 @@ extension Machine {
         lru.add(Int32(pfn), to: .inactiveAnon)
         swap!.cached[slot] = true
         swap!.cache[slot] = pfn
+        if let shadow = swap!.shadows.removeValue(forKey: slot) { workingsetRefault(pfn, shadow: shadow, file: false) }
         if let address, let mm {
             pagesVerified += 1
             if token != (mms[mm]!.shadow[address >> 12] ?? 0) { mismatches += 1 }

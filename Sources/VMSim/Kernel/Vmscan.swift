@@ -125,6 +125,7 @@ extension Machine {
                 continue
             }
             frames[Int(f)].flags.remove(.referenced)
+            frames[Int(f)].flags.insert(.workingset)
             lru.move(f, to: .inactive(file: file))
             deactivated += 1
         }
@@ -214,6 +215,8 @@ extension Machine {
             writeBack(pfn)
             vmstat.nrVmscanWrite += 1
         }
+        let file = Int(frames[pfn].file)
+        files[file].shadows.set(frames[pfn].index, workingsetEviction(pfn))
         removeFromPageCache(pfn)
         return true
     }
@@ -239,6 +242,8 @@ extension Machine {
             vmstat.pswpout += 1
             vmstat.nrVmscanWrite += 1
         }
+        let shadow = workingsetEviction(pfn)
+        swap!.shadows[Int(frames[pfn].swap)] = shadow
         deleteFromSwapCache(pfn)
         freePage(pfn)
         return true

@@ -1,0 +1,37 @@
+/// Refault detection of mm/workingset.c: when reclaim evicts a page it leaves a shadow entry
+/// where the page was (the page cache slot for a file page, the swap slot for an anonymous one)
+/// holding the node's `nonresident_age` at eviction and whether the page was in the workingset
+/// (`workingset_eviction`). When the page faults back in, the refault distance (the age now less
+/// the age then) is the number of evictions and activations since; if it is no larger than the
+/// workingset (`workingset_test_recent`: the active file pages, plus the inactive file pages for
+/// an anonymous refault, plus the anonymous pages when swap is free), the page would have stayed
+/// resident with that much more memory and comes back active (`workingset_refault`).
+extension Machine {
+    /// `workingset_eviction`: the shadow of `pfn`, and the age advanced.
+    mutating func workingsetEviction(_ pfn: Int) -> UInt64 {
+        let shadow = nonresidentAge << 1 | (frames[pfn].flags.contains(.workingset) ? 1 : 0)
+        nonresidentAge += 1
+        return shadow
+    }
+
+    /// `workingset_refault` for a page read back in whose slot held `shadow`: counted, and when
+    /// the refault distance is within the workingset, `pfn` goes to the active list.
+    mutating func workingsetRefault(_ pfn: Int, shadow: UInt64, file: Bool) {
+        if file { vmstat.workingsetRefaultFile += 1 } else { vmstat.workingsetRefaultAnon += 1 }
+        let eviction = shadow >> 1, distance = nonresidentAge &- eviction
+        var size = lruPages(.activeFile)
+        if !file { size += lruPages(.inactiveFile) }
+        if (swap?.freePages ?? 0) > 0 {
+            size += lruPages(.activeAnon)
+            if file { size += lruPages(.inactiveAnon) }
+        }
+        guard distance <= UInt64(size) else { return }
+        lru.move(Int32(pfn), to: .active(file: file))
+        nonresidentAge += 1
+        if file { vmstat.workingsetActivateFile += 1 } else { vmstat.workingsetActivateAnon += 1 }
+        if shadow & 1 != 0 {
+            frames[pfn].flags.insert(.workingset)
+            if file { vmstat.workingsetRestoreFile += 1 } else { vmstat.workingsetRestoreAnon += 1 }
+        }
+    }
+}
