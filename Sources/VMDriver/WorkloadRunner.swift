@@ -47,7 +47,8 @@ public struct WorkloadRunner {
           A read|write|exec NAME OFFSET
           A access ADDR read|write|exec
           A mprotect NAME OFFSET LENGTH PROT
-          A madvise NAME OFFSET LENGTH dontneed|hugepage|nohugepage
+          A madvise NAME OFFSET LENGTH dontneed|free|hugepage|nohugepage
+          A mremap NAME NEWSIZE       (MREMAP_MAYMOVE)
           A munmap NAME OFFSET LENGTH
           A brk +SIZE|-SIZE
           A fork B
@@ -397,10 +398,18 @@ public struct WorkloadRunner {
                 let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
                 guard words.count == 5 else { throw LineError(message: "madvise needs NAME OFFSET LENGTH ADVICE") }
                 guard let advice = MadviseAdvice(rawValue: words[4]) else {
-                    if words[4] == "free" { throw LineError(message: "madvise free (lazy free) is not built yet; use dontneed") }
-                    throw LineError(message: "'\(words[4])' is not advice (dontneed, hugepage, nohugepage)")
+                    throw LineError(message: "'\(words[4])' is not advice (dontneed, free, hugepage, nohugepage)")
                 }
                 do throws(KernelError) { try m.madvise(pid, start & ~4095, length: length, advice) } catch { errno(error) }
+            case "mremap":
+                guard words.count == 3 else { throw LineError(message: "mremap needs NAME NEWSIZE") }
+                let old = try mapping(pid, words[1], process: name)
+                let newLength = try Self.size(words[2], "size")
+                guard newLength > 0 else { throw LineError(message: "mremap needs a size of at least one byte") }
+                do throws(KernelError) {
+                    let start = try m.mremap(pid, old.start, oldLength: old.length, newLength: newLength)
+                    mappings[pid]![words[1]] = (start, (newLength + 4095) & ~4095)
+                } catch { errno(error) }
             case "msync":
                 let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
                 guard words.count == 4 else { throw LineError(message: "msync needs NAME OFFSET LENGTH") }
@@ -440,7 +449,7 @@ public struct WorkloadRunner {
                 guard words.count == 2 else { throw LineError(message: "replay needs a trace file") }
                 try replay(&m, pid: pid, name: name, path: words[1], line: line)
             default:
-                throw LineError(message: "unknown command '\(verb)' (mmap, touch, read, write, exec, access, mprotect, madvise, msync, munmap, brk, fork, exit, replay)")
+                throw LineError(message: "unknown command '\(verb)' (mmap, touch, read, write, exec, access, mprotect, madvise, mremap, msync, munmap, brk, fork, exit, replay)")
             }
         } catch let e as LineError {
             throw e

@@ -349,6 +349,43 @@ struct KernelTests {
         #expect(m.vmstat.workingsetRefaultFile > 0)
         #expect(m.mismatches == 0)
     }
+
+    @Test func mremapGrowsInPlaceOrMovesTheEntriesWithTheirContents() throws {
+        var m = try machine(memory: 8 << 20, swap: 16 << 20)
+        let a = try m.createProcess(name: "A")
+        let first = try m.mmap(a, length: 64 << 12, protection: [.read, .write])
+        try m.touch(a, first, length: 64 << 12, .store)
+        // Room below it (top-down placement puts the next mapping there), none above: it moves.
+        let blocker = try m.mmap(a, at: first + (64 << 12), length: 4096, protection: [.read])
+        let moved = try m.mremap(a, first, oldLength: 64 << 12, newLength: 128 << 12)
+        #expect(moved != first)
+        #expect(m.mm(of: a)!.anonPages == 64)
+        #expect(m.mm(of: a)!.vmas.lookup(first) == nil)   // the old range is unmapped
+        try m.touch(a, moved, length: 64 << 12, .load)
+        #expect(m.mismatches == 0)
+        #expect(m.task(a).minorFaults == 64)   // the moved entries need no fault
+        // Shrinking unmaps the tail; growing again where the pages after it are free stays in place.
+        #expect(try m.mremap(a, moved, oldLength: 128 << 12, newLength: 32 << 12) == moved)
+        #expect(m.mm(of: a)!.anonPages == 32)
+        #expect(try m.mremap(a, moved, oldLength: 32 << 12, newLength: 96 << 12) == moved)
+        _ = blocker
+    }
+
+    @Test func madviseFreeDiscardsCleanPagesUnderPressureAndKeepsRewrittenOnes() throws {
+        var m = try machine(memory: 8 << 20, swap: 16 << 20)
+        let a = try m.createProcess(name: "A")
+        let cache = try m.mmap(a, length: 4 << 20, protection: [.read, .write])
+        try m.touch(a, cache, length: 4 << 20, .store)
+        try m.madvise(a, cache, length: 4 << 20, .free)
+        #expect(m.vmstat.pglazyfree == 1024)
+        try m.access(a, cache, .store)                 // written again: must survive
+        let other = try m.mmap(a, length: 8 << 20, protection: [.read, .write])
+        try m.touch(a, other, length: 8 << 20, .store) // pressure
+        #expect(m.vmstat.pglazyfreed > 0)
+        try m.touch(a, cache, length: 4 << 20, .load)  // discarded pages read zeroes; the rewritten one its data
+        #expect(m.mismatches == 0)
+        #expect(m.checkInvariants() == [])
+    }
 }
 
 extension Machine {

@@ -117,10 +117,16 @@ extension Machine {
         return .retry
     }
 
+    /// `linear_page_index`: the page index of `address` in its VMA (vm_pgoff plus the offset).
+    func linearPageIndex(mm: Int, _ address: UInt64) -> UInt64 {
+        guard let vma = mms[mm]?.vmas.lookup(address) else { return address >> 12 }
+        return vma.pgoff + ((address - vma.start) >> 12)
+    }
+
     /// A fresh anonymous page mapped once at `address` of `mm`.
     mutating func newAnonPage(_ pfn: Int, mm: Int, address: UInt64, content: UInt64) {
         frames[pfn] = PageFrames.Frame(flags: [.anon, .swapBacked, .lru], mapcount: 1, anonVma: mms[mm]!.anonVma,
-                                       swap: 0, index: address >> 12, content: content)
+                                       swap: 0, index: linearPageIndex(mm: mm, address), content: content)
         lru.add(Int32(pfn), to: .inactiveAnon)
     }
 

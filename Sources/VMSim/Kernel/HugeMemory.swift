@@ -61,7 +61,7 @@ extension Machine {
             return nil
         }
         frames[pfn] = PageFrames.Frame(flags: [.anon, .swapBacked, .lru], mapcount: 1, anonVma: mms[mm]!.anonVma,
-                                       swap: 0, index: start >> 12, content: 0)
+                                       swap: 0, index: linearPageIndex(mm: mm, start), content: 0)
         frames[pfn].order = 9
         for sub in (pfn + 1)..<(pfn + Self.hugePages) { frames[sub] = PageFrames.Frame() }
         lru.add(Int32(pfn), to: .inactiveAnon)

@@ -2,9 +2,12 @@
 /// merging with it; shrinking unmaps the tail) and `madvise` (mm/madvise.c: MADV_DONTNEED zaps
 /// the range's pages, `zap_page_range_single`, so the next read sees zeroes; MADV_HUGEPAGE and
 /// MADV_NOHUGEPAGE set VM_HUGEPAGE / VM_NOHUGEPAGE through `madvise_update_vma`, splitting and
-/// merging VMAs).
+/// merging VMAs; MADV_FREE, `madvise_free_pte_range`: private anonymous pages mapped once become
+/// lazily freeable, clean and on the inactive file list (`folio_mark_lazyfree`, `pglazyfree`);
+/// reclaim discards them unless they were written again (`pglazyfreed`), and the range's swap
+/// entries are freed at once).
 public enum MadviseAdvice: String, CaseIterable, Sendable {
-    case dontneed, hugepage, nohugepage
+    case dontneed, free, hugepage, nohugepage
 }
 
 extension Machine {
@@ -38,6 +41,36 @@ extension Machine {
         return wanted
     }
 
+    /// `madvise_free_pte_range` over `range` of `mm`.
+    mutating func madviseFree(mm: Int, _ range: Range<UInt64>) {
+        let bits = config.format.bits
+        var leaves: [(UInt64, UInt64)] = []
+        mms[mm]!.table.forEachLeaf(in: range) { a, e, _ in leaves.append((a, e)) }
+        var flushed: [UInt64] = []
+        for (address, entry) in leaves {
+            if entry & bits.present == 0 {
+                // A swap entry: freed (free_swap_and_cache), the page reads zeroes from now on.
+                mms[mm]!.table.updateLeaf(address) { _ in 0 }
+                mms[mm]!.swapEntries -= 1
+                swapFree(SwapDevice.slot(entry: entry, format: config.format))
+                mms[mm]!.shadow.remove(address >> 12)
+                continue
+            }
+            let pfn = Int(bits.physicalAddress(entry) >> 12)
+            guard pfn != zeroPfn, frames[pfn].file < 0, frames[pfn].mapcount == 1 else { continue }
+            tryFreeSwap(pfn)
+            guard !frames[pfn].flags.contains(.swapCache) else { continue }
+            mms[mm]!.table.updateLeaf(address) { $0 & ~(bits.dirty | bits.accessed) }
+            flushed.append(address)
+            if frames[pfn].flags.contains(.swapBacked) {
+                frames[pfn].flags.subtract([.swapBacked, .dirty, .referenced, .workingset])
+                lru.move(Int32(pfn), to: .inactiveFile)
+                vmstat.pglazyfree += 1
+            }
+        }
+        flushTLB(mm: mm, pages: flushed)
+    }
+
     /// `madvise(start, length, advice)`.
     /// - Throws: `.errno` (ENOMEM when part of the range is not mapped; the mapped parts are
     ///   still advised, as the kernel does).
@@ -56,6 +89,17 @@ extension Machine {
             splitHugePagesAtEnds(mm: mm, start..<end)
             for vma in mms[mm]!.vmas.vmas where vma.end > start && vma.start < end {
                 zapRange(mm: mm, max(vma.start, start)..<min(vma.end, end))
+            }
+        case .free:
+            splitHugePagesAtEnds(mm: mm, start..<end)
+            for vma in mms[mm]!.vmas.vmas where vma.end > start && vma.start < end {
+                guard vma.isAnonymous, !vma.flags.contains(.shared) else { throw .errno(.invalid("MADV_FREE applies to private anonymous memory")) }
+                var a = max(vma.start, start)
+                while a < min(vma.end, end) {
+                    splitHugePage(covering: a, mm: mm)
+                    a = (a | (Self.hugeSize - 1)) + 1
+                }
+                madviseFree(mm: mm, max(vma.start, start)..<min(vma.end, end))
             }
         case .hugepage, .nohugepage:
             let set: VMAFlags = advice == .hugepage ? .hugePage : .noHugePage

@@ -68,7 +68,8 @@ extension Machine {
             ("pgalloc_normal", phys.pgalloc[ZoneType.normal.rawValue]),
             ("allocstall_normal", s.allocstallNormal),
             ("pgfree", phys.pgfree), ("pgactivate", s.pgactivate), ("pgdeactivate", s.pgdeactivate),
-            ("pgfault", s.pgfault), ("pgmajfault", s.pgmajfault), ("pgrefill", s.pgrefill), ("pgreuse", s.pgreuse),
+            ("pglazyfree", s.pglazyfree), ("pgfault", s.pgfault), ("pgmajfault", s.pgmajfault), ("pglazyfreed", s.pglazyfreed),
+            ("pgrefill", s.pgrefill), ("pgreuse", s.pgreuse),
             ("pgsteal_kswapd", s.pgstealKswapd), ("pgsteal_direct", s.pgstealDirect),
             ("pgscan_kswapd", s.pgscanKswapd), ("pgscan_direct", s.pgscanDirect),
             ("pgscan_anon", s.pgscanAnon), ("pgscan_file", s.pgscanFile),
@@ -180,7 +181,7 @@ extension Machine {
     /// kernel's PSS_SHIFT fixed point.
     public struct MemSizeStats: Hashable, Sendable {
         public var resident = 0, sharedClean = 0, sharedDirty = 0, privateClean = 0, privateDirty = 0
-        public var referenced = 0, anonymous = 0, anonHugePages = 0, swap = 0
+        public var referenced = 0, anonymous = 0, anonHugePages = 0, lazyFree = 0, swap = 0
         /// Proportional set sizes in bytes << 12 (PSS_SHIFT).
         public var pss = 0, pssDirty = 0, pssAnon = 0, pssFile = 0, swapPss = 0
     }
@@ -235,6 +236,7 @@ extension Machine {
                 } else {
                     s.anonymous += 4096
                     s.pssAnon += share
+                    if !f.flags.contains(.swapBacked) { s.lazyFree += 4096 }
                 }
                 if dirty { s.pssDirty += share }
                 if f.mapcount >= 2 {
@@ -259,7 +261,7 @@ extension Machine {
         out += line("Pss_Anon", s.pssAnon >> 12) + line("Pss_File", s.pssFile >> 12) + line("Pss_Shmem", 0)
         out += line("Shared_Clean", s.sharedClean) + line("Shared_Dirty", s.sharedDirty)
         out += line("Private_Clean", s.privateClean) + line("Private_Dirty", s.privateDirty)
-        out += line("Referenced", s.referenced) + line("Anonymous", s.anonymous) + line("KSM", 0) + line("LazyFree", 0)
+        out += line("Referenced", s.referenced) + line("Anonymous", s.anonymous) + line("KSM", 0) + line("LazyFree", s.lazyFree)
         out += line("AnonHugePages", s.anonHugePages) + line("ShmemPmdMapped", 0) + line("FilePmdMapped", 0)
         out += line("Shared_Hugetlb", 0) + line("Private_Hugetlb", 0)
         out += line("Swap", s.swap) + line("SwapPss", s.swapPss >> 12) + line("Locked", 0)

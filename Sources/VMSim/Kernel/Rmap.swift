@@ -6,13 +6,17 @@ extension Machine {
     func rmapWalk(_ pfn: Int, _ body: (Int, UInt64) -> Void) {
         let frame = frames[pfn]
         guard frame.anonVma >= 0, frame.mapcount > 0 else { return }
-        let address = frame.index << 12
         let bits = config.format.bits
         for mm in anonVmaMembers[Int(frame.anonVma)] {
-            guard let space = mms[mm], space.vmas.lookup(address) != nil,
-                  let e = space.table.leaf(at: address)?.entry, e & bits.present != 0,
-                  Int(bits.physicalAddress(e) >> 12) == pfn else { continue }
-            body(mm, address)
+            guard let space = mms[mm] else { continue }
+            // vma_address: the page's index against each anonymous VMA's vm_pgoff (which mremap
+            // keeps when it moves a VMA).
+            for vma in space.vmas.vmas where vma.isAnonymous && frame.index >= vma.pgoff && frame.index < vma.pgoff + (vma.length >> 12) {
+                let address = vma.start + ((frame.index - vma.pgoff) << 12)
+                guard let e = space.table.leaf(at: address)?.entry, e & bits.present != 0,
+                      Int(bits.physicalAddress(e) >> 12) == pfn else { continue }
+                body(mm, address)
+            }
         }
     }
 

@@ -189,7 +189,7 @@ extension Machine {
         swapFreeKeepingCache(slot)
         if frames[pfn].mapcount == 0 {
             frames[pfn].anonVma = mms[mm]!.anonVma
-            frames[pfn].index = address >> 12
+            frames[pfn].index = linearPageIndex(mm: mm, address)
             frames[pfn].flags.formUnion([.anon, .swapBacked])
         }
         frames[pfn].mapcount += 1

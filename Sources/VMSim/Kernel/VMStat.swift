@@ -14,6 +14,7 @@ public struct VMStat: Hashable, Sendable {
     public var nrTLBLocalFlushAll = 0, nrTLBLocalFlushOne = 0
     public var nrVmscanWrite = 0, nrWritten = 0
     public var pgpgin = 0, pgpgout = 0
+    public var pglazyfree = 0, pglazyfreed = 0
     public var workingsetRefaultAnon = 0, workingsetRefaultFile = 0, workingsetActivateAnon = 0, workingsetActivateFile = 0
     public var workingsetRestoreAnon = 0, workingsetRestoreFile = 0
     public var thpFaultAlloc = 0, thpFaultFallback = 0, thpSplitPage = 0, thpSplitPMD = 0

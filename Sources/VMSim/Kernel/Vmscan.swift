@@ -160,6 +160,8 @@ extension Machine {
                 vmstat.pgactivate += 1
             case .keep:
                 lru.add(f, to: inactive)
+            case .reclaim where frames[pfn].file < 0 && !frames[pfn].flags.contains(.swapBacked):
+                if discardLazyFree(pfn) { reclaimed += 1 }
             case .reclaim:
                 // A huge page is split, then reclaimed 4K by 4K (no THP_SWAP): its head now, the
                 // others from the inactive list.
@@ -204,6 +206,37 @@ extension Machine {
             return .keep
         }
         return .reclaim
+    }
+
+    /// A lazily freed anonymous page (MADV_FREE) at reclaim (`try_to_unmap_one`'s lazyfree
+    /// case): written again since (a dirty entry), it is swap-backed again and activated on the
+    /// anonymous list; clean, its entries are cleared and it is freed without any I/O, and what
+    /// was written there is gone (the next read sees zeroes). True when it was discarded.
+    mutating func discardLazyFree(_ pfn: Int) -> Bool {
+        var mappings: [(Int, UInt64)] = []
+        rmapWalk(pfn) { mm, address in mappings.append((mm, address)) }
+        let bits = config.format.bits
+        let redirtied = mappings.contains { (mm, a) in (mms[mm]!.table.leaf(at: a)?.entry ?? 0) & bits.dirty != 0 }
+        if redirtied || frames[pfn].flags.contains(.dirty) {
+            frames[pfn].flags.insert([.swapBacked, .dirty])
+            lru.add(Int32(pfn), to: .activeAnon)
+            vmstat.pgactivate += 1
+            return false
+        }
+        for (mm, a) in mappings {
+            mms[mm]!.table.updateLeaf(a) { _ in 0 }
+            mms[mm]!.anonPages -= 1
+            mms[mm]!.shadow.remove(a >> 12)
+            frames[pfn].mapcount -= 1
+            flushTLB(mm: mm, pages: [a])
+        }
+        guard frames[pfn].mapcount == 0 else {
+            lru.add(Int32(pfn), to: .inactiveFile)
+            return false
+        }
+        freePage(pfn)
+        vmstat.pglazyfreed += 1
+        return true
     }
 
     /// Reclaims one page-cache page: unmapped everywhere, written back when dirty, dropped from
