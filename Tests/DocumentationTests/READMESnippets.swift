@@ -62,6 +62,16 @@ func snippetAPolicyOfYourOwn() throws {
     for point in curve.points { print(point.frames, point.misses) }   // 200 frames: the 138 distinct pages
 }
 
+func snippetWholeSystem() throws {
+    var machine = try Machine(MachineConfig())
+    let shell = try machine.createProcess(name: "shell")
+    let heap = try machine.mmap(shell, length: 1 << 20, protection: [.read, .write])
+    try machine.touch(shell, heap, length: 1 << 20, .store)
+    let child = try machine.fork(shell, name: "child")
+    try machine.access(child, heap, .store)
+    print(machine.task(shell).minorFaults, machine.task(child).cowFaults, machine.mismatches)   // 256 1 0
+}
+
 func snippetHeapAllocators() throws {
     var heap = HeapSimulation(allocator: FreeListAllocator(policy: .best, model: HeapModel()))
     heap.run([.alloc(1, 100), .alloc(2, 200), .free(1), .alloc(3, 50), .alloc(4, 60)])
@@ -119,6 +129,11 @@ struct READMESnippetTests {
         }
         #expect(lines == ["16 \(direct.stats.misses)", "200 138"])
         #expect(direct.stats.misses > 138)
+    }
+
+    @Test func wholeSystem() throws {
+        // 256 pages written (each a fault on a fresh page), one write by the child copies one.
+        #expect(try run(snippetWholeSystem) == ["256 1 0"])
     }
 
     @Test func heapAllocators() throws {
