@@ -19,6 +19,7 @@ public struct MachineConfig: Sendable {
     /// Check every invariant after every operation (slow; for tests).
     public var checkInvariants = false
     /// The defaults: 64 MiB, no swap, x86-64 four-level tables, Skylake TLBs, swappiness 60.
+    /// - Complexity: O(1).
     public init() {}
 }
 
@@ -488,12 +489,14 @@ public struct KernelMemory: FrameSource, Sendable {
     /// 4 KiB frames.
     public var frameSize: PageSize { .base4K }
     /// A page-table page, or nil when none is free above the min watermark.
+    /// - Complexity: as `PhysicalMemory.allocPages`.
     public mutating func allocate(order: Int) -> FrameNumber? {
         guard let pfn = phys.allocPages(order: order, migratetype: .unmovable) else { return nil }
         pageTablePages += 1 << order
         return FrameNumber(UInt64(pfn))
     }
     /// Frees a page-table page.
+    /// - Complexity: as `PhysicalMemory.freePages`.
     public mutating func free(_ frame: FrameNumber, order: Int) {
         if phys.freePages(pfn: Int(frame.rawValue)) { pageTablePages -= 1 << order }
     }

@@ -10,6 +10,7 @@ public struct ReplayStats: Hashable, Sendable {
     /// Pages mapped on first touch because no VMA covered them.
     public var pagesMappedOnTouch = 0
     /// Zero counts.
+    /// - Complexity: O(1).
     public init() {}
 }
 

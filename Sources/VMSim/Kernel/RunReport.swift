@@ -23,6 +23,7 @@ public struct RunReport: Sendable {
         public var kind: String
         /// The text, ending in a newline.
         public var text: String
+        /// An event of `line`. - Complexity: O(1).
         public init(line: Int, kind: String, text: String) {
             self.line = line
             self.kind = kind

@@ -1,6 +1,7 @@
 /// `vm_flags` bits of a VMA, with the values of include/linux/mm.h.
 public struct VMAFlags: OptionSet, Hashable, Sendable {
     public let rawValue: UInt64
+    /// The flags `rawValue`. - Complexity: O(1).
     public init(rawValue: UInt64) { self.rawValue = rawValue }
 
     public static let read = VMAFlags(rawValue: 0x1)          // VM_READ
@@ -49,6 +50,8 @@ public struct VMA: Hashable, Sendable, CustomStringConvertible {
     /// The name /proc/PID/maps shows (`[heap]`, a path, a workload's mapping name), if any.
     public var name: String
 
+    /// A VMA; `pgoff` defaults to `start >> PAGE_SHIFT`, as `do_mmap` sets it for anonymous memory.
+    /// - Complexity: O(1).
     public init(start: UInt64, end: UInt64, flags: VMAFlags, file: Int? = nil, pgoff: UInt64? = nil, name: String = "") {
         self.start = start
         self.end = end
@@ -125,6 +128,7 @@ public struct VMATree: Sendable, InvariantChecking {
     /// `vm.max_map_count`.
     public var maxMapCount: Int
 
+    /// No VMAs yet. - Complexity: O(1).
     public init(mmapBase: UInt64, minAddress: UInt64 = 0x10000, maxMapCount: Int = VMATree.defaultMaxMapCount) {
         self.mmapBase = mmapBase
         self.minAddress = minAddress

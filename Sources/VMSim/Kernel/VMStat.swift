@@ -19,5 +19,6 @@ public struct VMStat: Hashable, Sendable {
     public var workingsetRestoreAnon = 0, workingsetRestoreFile = 0
     public var thpFaultAlloc = 0, thpFaultFallback = 0, thpSplitPage = 0, thpSplitPMD = 0
     /// Zero counts.
+    /// - Complexity: O(1).
     public init() {}
 }
