@@ -176,7 +176,7 @@ extension RadixPageTable {
         for (a, e, l) in leaves {
             body(a, e, l)
             if l == levels.count - 1 {
-                try? setLeaf(a, entry: 0, memory: &memory)
+                _ = try? setLeaf(a, entry: 0, memory: &memory)   // clearing allocates nothing, so cannot fail
             } else {
                 // A huge leaf: clear it where it is, then free the tables above it left empty.
                 updateLeaf(a) { _ in 0 }
