@@ -1,6 +1,7 @@
 import Testing
 import VMDriver
 import VMSim
+import VMTrace
 
 /// The whole-system kernel against numbers counted by hand from the kernel's rules
 /// (mm/memory.c's fault paths, mm/oom_kill.c's badness) and against its own invariants.
@@ -390,4 +391,47 @@ struct KernelTests {
 
 extension Machine {
     mutating func write(_ pid: Int, _ address: UInt64) throws(KernelError) { try access(pid, address, .store) }
+}
+
+/// Random workloads, well-formed and not: every one either runs to a report or stops with a
+/// `FILE:LINE:` error; none traps, and every run keeps the kernel's invariants (checked after
+/// every operation).
+@Suite("vmsim run: random workloads")
+struct RandomWorkloadTests {
+    static let words = ["machine", "process", "file", "show", "A", "B", "C", "mmap", "touch", "read", "write", "exec",
+                        "access", "mprotect", "madvise", "mremap", "msync", "munmap", "brk", "fork", "exit",
+                        "heap", "f", "data", "0", "4K", "1M", "3M", "-1", "0x1000", "rw", "r", "rwx", "none", "private",
+                        "shared", "anon", "file=data", "dontneed", "free", "hugepage", "+64K", "-4K", "vmstat", "maps",
+                        "status", "smaps_rollup", "memory=4M", "swap=4M", "thp=always", "at=0x7f0000000000", "step=8K"]
+
+    @Test func randomScriptsNeverTrap() throws {
+        var rng = SimRandom(seed: 5)
+        func pick(_ n: Int) -> Int { Int(UInt64.random(in: 0..<UInt64(n), using: &rng)) }
+        for script in 0..<60 {
+            var lines = ["machine memory=4M swap=4M thp=always", "file data 2M", "process A", "A mmap heap 3M rw private anon",
+                         "A mmap f 1M rw shared file=data"]
+            for _ in 0..<(5 + pick(25)) {
+                if pick(3) == 0 {
+                    lines.append((0..<(1 + pick(6))).map { _ in Self.words[pick(Self.words.count)] }.joined(separator: " "))
+                } else {
+                    let verbs = ["touch heap 0 3M write", "touch heap 1M 1M read", "fork B", "B touch heap 0 2M write", "B exit",
+                                 "madvise heap 0 2M free", "madvise heap 1M 4K dontneed", "mremap heap 4M", "mprotect heap 0 1M r",
+                                 "munmap heap 2M 4K", "touch f 0 1M write", "msync f 0 1M", "brk +1M", "show A smaps_rollup"]
+                    let v = verbs[pick(verbs.count)]
+                    lines.append(v.hasPrefix("B ") ? v : "A " + v)
+                }
+            }
+            // Line by line, so that the lines after a mistake still run on the same machine.
+            var runner = WorkloadRunner(file: "random-\(script).vms", checkInvariants: true)
+            for line in lines {
+                do throws(TraceError) {
+                    try runner.run(line)
+                } catch {
+                    #expect(error.description.hasPrefix("random-\(script).vms:1: "), "\(error)")
+                }
+            }
+            let report = try runner.finish()
+            #expect(report.mismatches == 0, "random-\(script)")
+        }
+    }
 }
