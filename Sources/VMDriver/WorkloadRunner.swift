@@ -40,7 +40,7 @@ public struct WorkloadRunner {
           machine memory=64M swap=128M arch=x86-64 cpus=1 swappiness=60 thp=madvise lru=2list page-cluster=3
           file NAME SIZE
           process A [oom-score-adj=N]
-          A mmap NAME SIZE r|rw|rx|rwx|none private anon [at=ADDR]
+          A mmap NAME SIZE r|rw|rx|rwx|none private|shared anon [at=ADDR]
           A mmap NAME SIZE PROT private|shared file=FILE [offset=OFF] [at=ADDR]
           A msync NAME OFFSET LENGTH
           A touch NAME OFFSET LENGTH read|write|exec [step=4K]
@@ -349,7 +349,6 @@ public struct WorkloadRunner {
                 } else if words[5] != "anon" {
                     throw LineError(message: "'\(words[5])': say anon or file=NAME")
                 }
-                if shared && file == nil { throw LineError(message: "shared anonymous mappings (shmem) are not built yet: map private anon, or a file shared") }
                 var at: UInt64?, offset: UInt64 = 0
                 for w in words.dropFirst(6) {
                     if w.hasPrefix("at=") {
@@ -368,7 +367,7 @@ public struct WorkloadRunner {
                     if let file {
                         start = try m.mmap(pid, file: file, offset: offset, at: at, length: length, protection: prot, shared: shared)
                     } else {
-                        start = try m.mmap(pid, at: at, length: length, protection: prot, name: mapName)
+                        start = try m.mmap(pid, at: at, length: length, protection: prot, shared: shared, name: mapName)
                     }
                     mappings[pid]![mapName] = (start, (length + 4095) & ~4095)
                 } catch { errno(error) }

@@ -393,6 +393,35 @@ extension Machine {
     mutating func write(_ pid: Int, _ address: UInt64) throws(KernelError) { try access(pid, address, .store) }
 }
 
+extension KernelTests {
+    /// Shared anonymous memory (shmem): a forked child sees the parent's writes and the parent the
+    /// child's; under pressure its pages go to swap and come back intact; it is freed with its last
+    /// mapping.
+    @Test func sharedAnonymousMemoryIsSharedAcrossForkAndSwapsWithItsObject() throws {
+        var m = try machine(memory: 8 << 20, swap: 32 << 20)
+        let a = try m.createProcess(name: "A")
+        let shared = try m.mmap(a, length: 4 << 20, protection: [.read, .write], shared: true)
+        try m.touch(a, shared, length: 4 << 20, .store)
+        #expect(m.mm(of: a)!.shmemPages == 1024)
+        #expect(m.shmemPages == 1024)
+        let b = try m.fork(a, name: "B")
+        try m.touch(b, shared, length: 1 << 20, .store)     // no copy: the same pages
+        #expect(m.task(b).cowFaults == 0)
+        #expect(m.shmemPages == 1024)
+        try m.touch(a, shared, length: 4 << 20, .load)      // sees B's writes
+        let other = try m.mmap(a, length: 12 << 20, protection: [.read, .write])
+        try m.touch(a, other, length: 12 << 20, .store)     // pressure: shmem pages to swap
+        #expect(m.vmstat.pswpout > 0)
+        try m.touch(b, shared, length: 4 << 20, .load)
+        #expect(m.mismatches == 0)
+        #expect(m.procMaps(a)!.contains("/dev/zero (deleted)"))
+        try m.exit(b)
+        try m.munmap(a, shared, length: 4 << 20)
+        #expect(m.shmemPages == 0)
+        #expect(m.checkInvariants() == [])
+    }
+}
+
 /// Random workloads, well-formed and not: every one either runs to a report or stops with a
 /// `FILE:LINE:` error; none traps, and every run keeps the kernel's invariants (checked after
 /// every operation).

@@ -80,7 +80,7 @@ extension Machine {
                 }
                 if pfn != zeroPfn {
                     frames[pfn].mapcount += 1
-                    if frames[pfn].file >= 0 { mms[child]!.filePages += 1 } else { mms[child]!.anonPages += 1 }
+                    if frames[pfn].file >= 0 { fileRSS(child, pfn, 1) } else { mms[child]!.anonPages += 1 }
                 }
             } else {
                 let slot = SwapDevice.slot(entry: entry, format: config.format)

@@ -21,7 +21,7 @@ extension Machine: InvariantChecking {
         var swapCount = [Int](repeating: 0, count: swap?.slots ?? 0)
         for (i, space) in mms.enumerated() {
             guard let space else { continue }
-            var anon = 0, file = 0, swapped = 0
+            var anon = 0, file = 0, shmem = 0, swapped = 0
             space.table.forEachLeaf(in: 0..<(UInt64(1) << UInt64(config.format.virtualBits - 1))) { address, entry, level in
                 if space.vmas.lookup(address) == nil { v.report("mm \(i): an entry at 0x\(String(address, radix: 16)) outside every VMA") }
                 if level < config.format.levels.count - 1 {
@@ -44,7 +44,7 @@ extension Machine: InvariantChecking {
                     }
                     mapcount[pfn] += 1
                     if frames[pfn].file >= 0 {
-                        file += 1
+                        if files[Int(frames[pfn].file)].shmem { shmem += 1 } else { file += 1 }
                         let f = files[Int(frames[pfn].file)]
                         v.check(frames[pfn].content == f.expected(frames[pfn].index),
                                 "mm \(i): file page 0x\(String(address, radix: 16)) holds the wrong content")
@@ -61,6 +61,7 @@ extension Machine: InvariantChecking {
             }
             v.check(anon == space.anonPages, "mm \(i): \(anon) anonymous pages mapped, MM_ANONPAGES \(space.anonPages)")
             v.check(file == space.filePages, "mm \(i): \(file) file pages mapped, MM_FILEPAGES \(space.filePages)")
+            v.check(shmem == space.shmemPages, "mm \(i): \(shmem) shmem pages mapped, MM_SHMEMPAGES \(space.shmemPages)")
             v.check(swapped == space.swapEntries, "mm \(i): \(swapped) swap entries, MM_SWAPENTS \(space.swapEntries)")
             for p in space.table.checkInvariants() { v.report("mm \(i) page table: \(p)") }
             for p in space.vmas.checkInvariants() { v.report("mm \(i) VMAs: \(p)") }
@@ -73,6 +74,9 @@ extension Machine: InvariantChecking {
                 v.report("pfn \(pfn): an unmapped anonymous page outside the swap cache")
             }
             if f.file >= 0 && files[Int(f.file)].cache[f.index] != Int32(pfn) { v.report("pfn \(pfn): a file page its file's cache does not hold") }
+        }
+        for f in files where f.shmem {
+            for (_, slot) in f.swapped where slot < swapCount.count { swapCount[slot] += 1 }
         }
         if let swap {
             var used = 0

@@ -285,6 +285,20 @@ public struct Machine {
             // MAP_FIXED unmaps what was there, pages included.
             try munmap(pid, address, length: length)
         }
+        if shared {
+            // MAP_SHARED|MAP_ANONYMOUS: a shmem object of its own.
+            let file = shmemZeroSetup(length: length)
+            do throws(VMAError) {
+                let start = try mms[mm]!.vmas.mmap(at: address, length: length, flags: .mmap(protection, shared: true), file: file,
+                                                   pgoff: 0, name: files[file].name)
+                syncVMAObjects(mm)
+                updateHiwaterVM(mm)
+                check()
+                return start
+            } catch {
+                throw .errno(error)
+            }
+        }
         do throws(VMAError) {
             let start = try mms[mm]!.vmas.mmap(at: address, length: length, flags: .mmap(protection, shared: shared), name: name)
             syncVMAObjects(mm)
@@ -308,6 +322,7 @@ public struct Machine {
         do throws(VMAError) {
             let removed = try mms[mm]!.vmas.munmap(start, length: length)
             for vma in removed { zapRange(mm: mm, vma.start..<vma.end) }
+            releaseUnmappedShmem(Set(removed.compactMap(\.file)))
             syncVMAObjects(mm)
             check()
         } catch {
@@ -359,6 +374,7 @@ public struct Machine {
     /// `exit_mmap`: every page and swap entry released, the page table freed, the mm's objects freed.
     mutating func exitMMap(_ mm: Int) {
         guard mms[mm] != nil else { return }
+        let mappedFiles = Set(mms[mm]!.vmas.vmas.compactMap(\.file))
         zapRange(mm: mm, 0..<(UInt64(1) << UInt64(config.format.virtualBits - 1)))
         cpu.forget(contextID: mms[mm]!.contextID)
         // The remaining tables (the root and any left on the way) go back to the buddy allocator.
@@ -369,6 +385,7 @@ public struct Machine {
         let family = Int(mms[mm]!.anonVma)
         anonVmaMembers[family].removeAll { $0 == mm }
         mms[mm] = nil
+        releaseUnmappedShmem(mappedFiles)
     }
 
     mutating func updateHiwaterVM(_ mm: Int) {

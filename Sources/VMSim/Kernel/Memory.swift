@@ -26,7 +26,7 @@ extension Machine {
                     // A page-cache page stays cached; a dirty entry dirties it (zap_present_folio_ptes).
                     if entry & bits.dirty != 0 { frames[pfn].flags.insert(.dirty) }
                     frames[pfn].mapcount -= 1
-                    mms[mm]!.filePages -= 1
+                    fileRSS(mm, pfn, -1)
                     continue
                 }
                 mms[mm]!.anonPages -= 1

@@ -6,6 +6,12 @@
 /// private mapping's write copies the page to anonymous memory (`do_cow_fault`, `wp_page_copy`);
 /// a shared mapping's write dirties the cached page (`do_shared_fault`, `wp_page_shared`, pages
 /// mapped read-only until written for dirty tracking), written back by reclaim or msync.
+///
+/// Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS) is a shmem file of its own (mm/shmem.c,
+/// `shmem_zero_setup`, shown as `/dev/zero (deleted)`): its pages start zeroed, are swap-backed
+/// (on the anonymous LRU lists, MM_SHMEMPAGES, Shmem in meminfo) and go to swap under pressure,
+/// the slot kept in the file's place (`shmem_writeout`, `shmem_swapin_folio`); the file goes away
+/// with its last mapping.
 public struct SimFile: Sendable {
     /// The name the workload gave it.
     public let name: String
@@ -20,9 +26,20 @@ public struct SimFile: Sendable {
     /// What each page should hold now, through every shared write (absent: the disk's).
     var shadow = PageMap<UInt64>(expectedCount: 64)
     let id: Int
+    /// A shmem object (shared anonymous memory) rather than a file on disk.
+    public let shmem: Bool
+    /// Shmem pages in swap: file page → swap slot.
+    var swapped: [UInt64: Int] = [:]
 
-    /// The content token of a page never written: the file's own data.
-    func initialContent(_ page: UInt64) -> UInt64 { 1 << 62 | UInt64(id) << 40 | page }
+    init(name: String, pages: Int, id: Int, shmem: Bool = false) {
+        self.name = name
+        self.pages = pages
+        self.id = id
+        self.shmem = shmem
+    }
+
+    /// The content token of a page never written: the file's own data (zeroes for shmem).
+    func initialContent(_ page: UInt64) -> UInt64 { shmem ? 0 : 1 << 62 | UInt64(id) << 40 | page }
     /// What a page should hold now.
     func expected(_ page: UInt64) -> UInt64 {
         let s = shadow.find(page)
@@ -97,7 +114,7 @@ extension Machine {
         guard mms[mm] != nil else { return .killed(tasks[t].signal ?? .oomKill) }
         frames[pfn].mapcount += 1
         if dirty { frames[pfn].flags.insert(.dirty) }
-        mms[mm]!.filePages += 1
+        fileRSS(mm, pfn, 1)
         return .retry
     }
 
@@ -118,7 +135,7 @@ extension Machine {
         mms[mm]!.anonPages += 1
         tasks[t].cowFaults += 1
         if unmapOld {
-            mms[mm]!.filePages -= 1
+            fileRSS(mm, from, -1)
             frames[from].mapcount -= 1
         }
         flushTLB(mm: mm, pages: [address])
@@ -142,7 +159,7 @@ extension Machine {
                 // The tables exist for the faulting address's PMD; no allocation happens here.
                 if (try? mms[mm]!.table.setLeaf(a, entry: userEntry(pfn: pfn, vma: vma, writable: false, dirty: false), memory: &memory)) != nil {
                     frames[pfn].mapcount += 1
-                    mms[mm]!.filePages += 1
+                    fileRSS(mm, pfn, 1)
                 }
             }
             a += 4096
@@ -154,6 +171,7 @@ extension Machine {
     mutating func findOrReadPage(t: Int, file: Int, page: UInt64, major: inout Bool) -> Int? {
         let cached = files[file].cache.find(page)
         if cached != .max { return Int(cached) }
+        if files[file].shmem { return shmemGetFolio(t: t, file: file, page: page, major: &major) }
         major = true
         guard let pfn = allocUserPage(for: t) else { return nil }
         let raced = files[file].cache.find(page)
@@ -173,19 +191,93 @@ extension Machine {
         return pfn
     }
 
-    /// A page read from the file into the cache (`filemap_add_folio`, to the inactive file list),
-    /// its content checked against what the file should hold.
-    mutating func addToPageCache(_ pfn: Int, file: Int, page: UInt64) {
+    /// `shmem_get_folio`: a shmem page in swap is read back (a major fault, the slot freed),
+    /// otherwise a zeroed page is added (a minor fault).
+    mutating func shmemGetFolio(t: Int, file: Int, page: UInt64, major: inout Bool) -> Int? {
+        let slot = files[file].swapped[page]
+        if slot != nil { major = true }
+        guard let pfn = allocUserPage(for: t) else { return nil }
+        let raced = files[file].cache.find(page)
+        if raced != .max { freePageToBuddy(pfn); return Int(raced) }
+        guard let slot = files[file].swapped[page] else {
+            addToPageCache(pfn, file: file, page: page, content: 0)
+            return pfn
+        }
+        let token: UInt64?
+        do throws(KernelError) { token = try swap!.readPage(slot) } catch {
+            swapError = error.description
+            freePageToBuddy(pfn)
+            return nil
+        }
+        vmstat.pswpin += 1
+        files[file].swapped[page] = nil
+        swap!.swapMap[slot] = 0
+        swap!.releaseIfUnused(slot)
+        addToPageCache(pfn, file: file, page: page, content: token ?? .max)
+        return pfn
+    }
+
+    /// A page read from the file into the cache (`filemap_add_folio`, to the inactive file list;
+    /// a shmem page to the inactive anon list), its content checked against what the file should hold.
+    mutating func addToPageCache(_ pfn: Int, file: Int, page: UInt64, content given: UInt64? = nil) {
         let d = files[file].disk.find(page)
-        let content = d != .max ? d : files[file].initialContent(page)
-        frames[pfn] = PageFrames.Frame(flags: [.lru], mapcount: 0, anonVma: -1, swap: 0, index: page, content: content)
+        let content = given ?? (d != .max ? d : files[file].initialContent(page))
+        let shmem = files[file].shmem
+        frames[pfn] = PageFrames.Frame(flags: shmem ? [.lru, .swapBacked] : [.lru], mapcount: 0, anonVma: -1, swap: 0, index: page, content: content)
         frames[pfn].file = Int32(file)
-        lru.add(Int32(pfn), to: .inactiveFile)
+        lru.add(Int32(pfn), to: shmem ? .inactiveAnon : .inactiveFile)
         files[file].cache.insert(page, Int32(pfn))
         if let shadow = files[file].shadows.remove(page) { workingsetRefault(pfn, shadow: shadow, file: true) }
-        vmstat.pgpgin += 4
+        if !shmem { vmstat.pgpgin += 4 }
         pagesVerified += 1
         if content != files[file].expected(page) { mismatches += 1 }
+    }
+
+    /// MM_FILEPAGES or MM_SHMEMPAGES of `mm` for page-cache page `pfn`, by `delta`.
+    mutating func fileRSS(_ mm: Int, _ pfn: Int, _ delta: Int) {
+        if files[Int(frames[pfn].file)].shmem { mms[mm]!.shmemPages += delta } else { mms[mm]!.filePages += delta }
+    }
+
+    /// `shmem_zero_setup`: the shmem object behind a shared anonymous mapping of `length` bytes.
+    mutating func shmemZeroSetup(length: UInt64) -> Int {
+        let id = files.count
+        files.append(SimFile(name: "dev/zero (deleted)", pages: Int((length + 4095) >> 12), id: id, shmem: true))
+        return id
+    }
+
+    /// `shmem_writeout`: a shmem page goes to swap, its slot kept in the file's place; false when
+    /// swap is full or the write failed.
+    mutating func shmemWriteout(_ pfn: Int) -> Bool {
+        guard swap != nil else { return false }
+        tryToUnmapFile(pfn)
+        guard frames[pfn].mapcount == 0, let slot = swap!.allocateSlot() else { return false }
+        do throws(KernelError) { try swap!.writePage(slot, token: frames[pfn].content) } catch {
+            swapError = error.description
+            swap!.releaseIfUnused(slot)
+            return false
+        }
+        swap!.swapMap[slot] = 1
+        vmstat.pswpout += 1
+        let file = Int(frames[pfn].file)
+        files[file].swapped[frames[pfn].index] = slot
+        removeFromPageCache(pfn)
+        return true
+    }
+
+    /// Frees the shmem objects of `candidates` that no VMA maps any more (`shmem_evict_inode`):
+    /// their cached pages and their swap slots.
+    mutating func releaseUnmappedShmem(_ candidates: Set<Int>) {
+        for file in candidates where files[file].shmem {
+            let mapped = mms.contains { $0?.vmas.vmas.contains { $0.file == file } ?? false }
+            guard !mapped else { continue }
+            for page in files[file].cache.keys { removeFromPageCache(Int(files[file].cache[page]!)) }
+            for (_, slot) in files[file].swapped {
+                swap!.swapMap[slot] = 0
+                swap!.releaseIfUnused(slot)
+            }
+            files[file].swapped = [:]
+            files[file].shadow.removeAll()
+        }
     }
 
     /// A page that never joined anything goes back to the buddy allocator.
@@ -231,7 +323,8 @@ extension Machine {
         let mm = tasks[t].mm
         let end = start + ((length + 4095) & ~4095)
         let bits = config.format.bits
-        for vma in mms[mm]!.vmas.vmas where vma.end > start && vma.start < end && vma.file != nil && vma.flags.contains(.shared) {
+        for vma in mms[mm]!.vmas.vmas where vma.end > start && vma.start < end && vma.file != nil && vma.flags.contains(.shared)
+            && !files[vma.file!].shmem {
             var pages: [(UInt64, Int)] = []
             mms[mm]!.table.forEachLeaf(in: max(start, vma.start)..<min(end, vma.end)) { a, e, _ in
                 if e & bits.present != 0 { pages.append((a, Int(bits.physicalAddress(e) >> 12))) }

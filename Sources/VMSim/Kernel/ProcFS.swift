@@ -36,9 +36,14 @@ extension Machine {
     /// Page-cache pages (file pages; `NR_FILE_PAGES` adds the swap cache).
     /// - Complexity: O(files).
     public var pageCachePages: Int { files.reduce(0) { $0 + $1.cachedPages } }
+    /// Shmem pages in memory (`NR_SHMEM`).
+    /// - Complexity: O(files).
+    public var shmemPages: Int { files.reduce(0) { $0 + ($1.shmem ? $1.cachedPages : 0) } }
     /// Dirty page-cache pages (`NR_FILE_DIRTY`).
     /// - Complexity: O(frames).
-    public var fileDirtyPages: Int { frames.frames.reduce(0) { $0 + ($1.file >= 0 && $1.flags.contains(.dirty) ? 1 : 0) } }
+    public var fileDirtyPages: Int {
+        frames.frames.reduce(0) { $0 + ($1.file >= 0 && $1.flags.contains(.dirty) && !$1.flags.contains(.swapBacked) ? 1 : 0) }
+    }
 
     /// /proc/vmstat's lines for the counters the kernel model keeps, in the kernel's order.
     /// - Complexity: O(frames) (NR_ANON_MAPPED is counted).
@@ -59,7 +64,7 @@ extension Machine {
             ("workingset_activate_anon", s.workingsetActivateAnon), ("workingset_activate_file", s.workingsetActivateFile),
             ("workingset_restore_anon", s.workingsetRestoreAnon), ("workingset_restore_file", s.workingsetRestoreFile),
             ("nr_anon_pages", anonMappedPages), ("nr_mapped", fileMappedPages), ("nr_file_pages", pageCachePages + swapCachedPages),
-            ("nr_dirty", fileDirtyPages), ("nr_writeback", 0), ("nr_shmem", 0),
+            ("nr_dirty", fileDirtyPages), ("nr_writeback", 0), ("nr_shmem", shmemPages),
             ("nr_anon_transparent_hugepages", anonHugePages), ("nr_vmscan_write", s.nrVmscanWrite),
             ("nr_written", s.nrWritten),
             ("nr_page_table_pages", memory.pageTablePages), ("nr_swapcached", swapCachedPages),
@@ -118,7 +123,7 @@ extension Machine {
             ("Active(file)", kb(lruPages(.activeFile))), ("Inactive(file)", kb(lruPages(.inactiveFile))),
             ("Unevictable", kb(lruPages(.unevictable))), ("Mlocked", 0),
             ("SwapTotal", kb(swapTotal)), ("SwapFree", kb(swapFree)),
-            ("Dirty", kb(dirty)), ("Writeback", 0), ("AnonPages", kb(anonMappedPages)), ("Mapped", kb(fileMappedPages)), ("Shmem", 0),
+            ("Dirty", kb(dirty)), ("Writeback", 0), ("AnonPages", kb(anonMappedPages)), ("Mapped", kb(fileMappedPages)), ("Shmem", kb(shmemPages)),
             ("KReclaimable", 0), ("Slab", kb(slub.slabPages)), ("SReclaimable", 0), ("SUnreclaim", kb(slub.slabPages)),
             ("PageTables", kb(memory.pageTablePages)),
             ("CommitLimit", kb(swapTotal + memory.phys.totalPages * 50 / 100)), ("Committed_AS", kb(committedPages)),

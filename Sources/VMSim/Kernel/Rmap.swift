@@ -45,7 +45,7 @@ extension Machine {
             guard let old = mms[mm]!.table.updateLeaf(address, { _ in 0 }) else { continue }
             if old & dirtyBit != 0 { frames[pfn].flags.insert(.dirty) }
             frames[pfn].mapcount -= 1
-            mms[mm]!.filePages -= 1
+            fileRSS(mm, pfn, -1)
             flushTLB(mm: mm, pages: [address])
         }
     }

@@ -166,7 +166,8 @@ extension Machine {
                 // A huge page is split, then reclaimed 4K by 4K (no THP_SWAP): its head now, the
                 // others from the inactive list.
                 if frames[pfn].order == 9 { splitHugePage(pfn, isolated: true) }
-                if file ? reclaimFile(pfn) : reclaimAnon(pfn) { reclaimed += 1 } else {
+                let done = frames[pfn].file >= 0 && !file ? shmemWriteout(pfn) : (file ? reclaimFile(pfn) : reclaimAnon(pfn))
+                if done { reclaimed += 1 } else {
                     lru.add(f, to: .active(file: file))   // activate_locked: swap full or a write failed
                     vmstat.pgactivate += 1
                 }
