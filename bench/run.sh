@@ -20,18 +20,8 @@ trap 'rm -rf "$work"' EXIT
 gzip -dc "$root/workloads/sort.lackey.gz" > "$work/sort.lackey"
 cc -O1 -o "$work/stream" "$here/stream.c"
 valgrind --tool=lackey --trace-mem=yes --log-file="$work/stream.lackey" "$work/stream" 24
-best() {
-  local best=""
-  for _ in $(seq "$runs"); do
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$@" > /dev/null
-    t1=$(date +%s.%N)
-    local dt; dt=$(awk "BEGIN { print $t1 - $t0 }")
-    if [ -z "$best" ] || awk "BEGIN { exit !($dt < $best) }"; then best=$dt; fi
-  done
-  echo "$best"
-}
+# shellcheck source=bench/best.sh
+. "$here/best.sh"
 measure() {  # NAME TRACE MACHINE-LINE
   local name=$1 trace=$2 machine=$3
   printf '%s\nprocess A\nA replay %s\n' "$machine" "$trace" > "$work/$name.vms"

@@ -15,18 +15,8 @@ gzip -dc "$root/workloads/sort.lackey.gz" > "$trace"
 lines=$(wc -l < "$trace")
 bytes=$(wc -c < "$trace")
 echo "input: workloads/sort.lackey.gz decompressed, $lines lines, $bytes bytes"
-best() {
-  local best=""
-  for _ in $(seq "$runs"); do
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$@" > /dev/null
-    t1=$(date +%s.%N)
-    local dt; dt=$(awk "BEGIN { print $t1 - $t0 }")
-    if [ -z "$best" ] || awk "BEGIN { exit !($dt < $best) }"; then best=$dt; fi
-  done
-  echo "$best"
-}
+# shellcheck source=bench/best.sh
+. "$here/best.sh"
 for args in "--arch x86-64" "--arch x86-64 --huge 2M" "--arch sv39 --tlb zen2" "--arch x86-64 --table hashed" "--arch x86-64 --emit-physical $phys"; do
   # shellcheck disable=SC2086
   t=$(best "$vmsim" translate "$trace" --format lackey $args)

@@ -72,25 +72,11 @@ public struct WorkloadRunner {
     /// - Complexity: the sum of the commands' costs.
     public static func run(path: String, swapPath: String? = nil, checkInvariants: Bool = false) throws(TraceError) -> RunReport {
         let stream = try ByteStream.open(path)
-        let text = try readText(stream)
+        let text = try stream.readText(limit: 64 << 20, what: "a workload script")
         let directory = path == "-" ? "." : (path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : ".")
         var runner = WorkloadRunner(file: stream.name, directory: directory, swapPath: swapPath, checkInvariants: checkInvariants)
         try runner.run(text)
         return try runner.finish()
-    }
-
-    static func readText(_ stream: ByteStream) throws(TraceError) -> String {
-        var bytes: [UInt8] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try stream.read(into: buffer)
-            if n == 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
-            if bytes.count > 64 << 20 { throw TraceError(file: stream.name, message: "a workload script is limited to 64 MiB") }
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw TraceError(file: stream.name, message: "is not UTF-8 text") }
-        return text
     }
 
     /// Runs every line of `text`.

@@ -311,18 +311,26 @@ extension BuddyScript {
     /// - Complexity: O(size of the file).
     public static func load(path: String) throws(TraceError) -> (name: String, lines: [Line]) {
         let stream = try ByteStream.open(path)
+        let text = try stream.readText(limit: 64 << 20, what: "a buddy script")
+        return (stream.name, try parse(text, file: stream.name))
+    }
+}
+
+extension ByteStream {
+    /// The whole stream as UTF-8 text (a script, not a trace), refused past `limit` bytes.
+    /// - Throws: `TraceError` naming the stream when it is too long or not UTF-8.
+    /// - Complexity: O(size of the stream).
+    public func readText(limit: Int, what: String) throws(TraceError) -> String {
         var bytes: [UInt8] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { buffer.deallocate() }
         while true {
-            let n = try stream.read(into: buffer)
+            let n = try read(into: buffer)
             if n == 0 { break }
             bytes.append(contentsOf: buffer[0..<n])
-            if bytes.count > 64 << 20 { throw TraceError(file: stream.name, message: "a buddy script is limited to 64 MiB") }
+            if bytes.count > limit { throw TraceError(file: name, message: "\(what) is limited to \(limit >> 20) MiB") }
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw TraceError(file: stream.name, message: "is not UTF-8 text")
-        }
-        return (stream.name, try parse(text, file: stream.name))
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw TraceError(file: name, message: "is not UTF-8 text") }
+        return text
     }
 }

@@ -288,19 +288,17 @@ public struct Machine {
         if shared {
             // MAP_SHARED|MAP_ANONYMOUS: a shmem object of its own.
             let file = shmemZeroSetup(length: length)
-            do throws(VMAError) {
-                let start = try mms[mm]!.vmas.mmap(at: address, length: length, flags: .mmap(protection, shared: true), file: file,
-                                                   pgoff: 0, name: files[file].name)
-                syncVMAObjects(mm)
-                updateHiwaterVM(mm)
-                check()
-                return start
-            } catch {
-                throw .errno(error)
-            }
+            return try mmapRegion(mm, at: address, length: length, flags: .mmap(protection, shared: true), file: file,
+                                  pgoff: 0, name: files[file].name)
         }
+        return try mmapRegion(mm, at: address, length: length, flags: .mmap(protection, shared: false), file: nil, pgoff: nil, name: name)
+    }
+
+    /// `mmap_region`: the VMA inserted (merging), its object counted, the high-water mark kept.
+    mutating func mmapRegion(_ mm: Int, at address: UInt64?, length: UInt64, flags: VMAFlags, file: Int?, pgoff: UInt64?,
+                             name: String) throws(KernelError) -> UInt64 {
         do throws(VMAError) {
-            let start = try mms[mm]!.vmas.mmap(at: address, length: length, flags: .mmap(protection, shared: shared), name: name)
+            let start = try mms[mm]!.vmas.mmap(at: address, length: length, flags: flags, file: file, pgoff: pgoff, name: name)
             syncVMAObjects(mm)
             updateHiwaterVM(mm)
             check()

@@ -76,16 +76,8 @@ extension Machine {
         guard file >= 0 && file < files.count, offset & 4095 == 0 else { throw .errno(.invalid("a bad file or offset")) }
         let mm = tasks[t].mm
         if let address { try munmap(pid, address, length: length) }
-        do throws(VMAError) {
-            let start = try mms[mm]!.vmas.mmap(at: address, length: length, flags: .mmap(protection, shared: shared), file: file,
-                                               pgoff: offset >> 12, name: name ?? files[file].name)
-            syncVMAObjects(mm)
-            updateHiwaterVM(mm)
-            check()
-            return start
-        } catch {
-            throw .errno(error)
-        }
+        return try mmapRegion(mm, at: address, length: length, flags: .mmap(protection, shared: shared), file: file,
+                              pgoff: offset >> 12, name: name ?? files[file].name)
     }
 
     /// The file pages a fault in `vma` at `address` concerns.
