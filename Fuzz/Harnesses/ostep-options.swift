@@ -3,7 +3,7 @@
 // argument `COLUMNS=N` sets COLUMNS, which the help text wraps to.
 // Checks: OptionParser.parse never crashes or traps; a usage error is one non-empty line; -h
 // prints help; every option has a value of its kind afterwards. When the parsed values are
-// small (integers within ±1000, sizes within 64K), the tool then runs (for one input in four)
+// small (integers within ±1000, sizes within 64K, at most 1,000 addresses), the tool then runs (for one input in four)
 // on the same argv and must exit with 0, 1 or 2 (a trap in a simulator is a finding).
 @testable import OSTEP
 
@@ -52,6 +52,9 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             if let n = v.exactInt, n.magnitude <= 1000 {} else { small = false }
         case (.storeString, .string(let s)?):
             if let n = try? ScriptValues.size(s, "fuzz"), n.magnitude > 1 << 16 { small = false }
+            // A run prints each address with the cache's contents (unbounded for a negative
+            // cache size), as the script does: quadratic in the address count, so keep it small.
+            if option.dest == "numaddrs", let n = try? ScriptValues.size(s, "fuzz"), n.magnitude > 1000 { small = false }
             if s.unicodeScalars.count > 512 { small = false }
         case (.storeTrue, .bool?): break
         default: finding("option \(option.dest) has no value of its kind after parsing: \(String(describing: values.values[option.dest]))")
