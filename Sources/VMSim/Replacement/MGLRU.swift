@@ -17,36 +17,38 @@
 ///   evicted. An empty oldest generation is retired (`min_seq` + 1) while more than 2 remain;
 ///   otherwise aging runs first.
 ///
-/// Simplified, because VMSim has no page tables yet: the walk is not performed at aging time;
-/// instead each page remembers when it was placed in its generation and when it was last
+/// The generations are the kernel's own lists: an `LRUVector` (`struct lruvec`'s `lrugen`),
+/// the one the kernel of `vmsim run` reclaims from with `machine lru=mglru`, so this policy's
+/// oracle tests guard those lists too. What differs is what a trace can give: a trace has no page
+/// tables, so the walk is not performed at aging time; instead each page remembers when it was placed in its generation and when it was last
 /// referenced, and eviction computes where the walks would have put it (the first aging after its
 /// last reference places it in the generation youngest at that aging). The generations and the
 /// promotions are the same; the order of pages inside a generation is the order in which they
 /// were placed there, not the kernel's walk order. Also left out: the anon/file split and
 /// swappiness, tiers and the refault PID controller (they concern file pages read through file
 /// descriptors), Bloom filters and look-around batching, `min_ttl_ms`, and batched reclaim: one
-/// page is evicted per fault that needs a frame.
+/// page is evicted per fault that needs a frame, and aging follows the 6.1 kernel's
+/// `should_run_aging` (the proportions of the youngest and oldest generations), since a trace has
+/// no reclaim priorities for the 6.14 rule to act on. The window starts at 2 generations (the
+/// kernel starts at 4); both types' `min_seq` move together, the file type holding no page.
 ///
 /// - Complexity: O(1) amortized per reference (aging is O(1); every promotion at eviction follows a
-///   reference to the page); 16 bytes of list, 17 bytes of generation and times, and 16 bytes of
-///   map per frame.
+///   reference to the page); 12 bytes of list, 24 bytes of page and times, and 16 bytes of map
+///   per frame.
 public struct MGLRUPolicy: ReplacementPolicy {
     /// The number of page frames the policy manages.
     public let frames: Int
     /// The most and the fewest generations that exist at once (`MAX_NR_GENS`, `MIN_NR_GENS`).
-    public static let maxGenerations = 4, minGenerations = 2
+    public static let maxGenerations = LRUVector.maxGenerations, minGenerations = LRUVector.minGenerations
 
     @usableFromInline var map: PageMap<Int32>
-    @usableFromInline var nodes: IndexLinks
-    @usableFromInline var generation: ContiguousArray<UInt64> = []
+    /// The generation lists (anonymous type only), keyed by slot.
+    @usableFromInline var lru: LRUVector
+    @usableFromInline var pageOf: ContiguousArray<UInt64> = []
     @usableFromInline var placed: ContiguousArray<UInt64> = []
     @usableFromInline var lastReference: ContiguousArray<UInt64> = []
-    /// The pages of each generation (`seq % 4`), newest at the head.
-    @usableFromInline var lists: (IndexList, IndexList, IndexList, IndexList) = (.init(), .init(), .init(), .init())
     /// When each generation (`seq % 4`) was opened by aging.
     @usableFromInline var openedAt: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    @usableFromInline var minSeq: UInt64 = 0
-    @usableFromInline var maxSeq: UInt64 = UInt64(MGLRUPolicy.minGenerations - 1)
     @usableFromInline var now: UInt64 = 0
     @usableFromInline var used: Int32 = 0
 
@@ -56,7 +58,7 @@ public struct MGLRUPolicy: ReplacementPolicy {
         precondition(frames > 0)
         self.frames = frames
         map = PageMap(expectedCount: upfrontCapacity(frames))
-        nodes = IndexLinks(count: frames)
+        lru = LRUVector(frames: frames, maxSeq: UInt64(Self.minGenerations - 1))
     }
 
     /// Starts loading the map entry that `page`'s lookup probes first.
@@ -78,30 +80,19 @@ public struct MGLRUPolicy: ReplacementPolicy {
         if Int(used) < frames {
             result = .fill(used)
             used &+= 1
-            nodes.reserve(result.slot)
-            generation.cover(nodes.capacity, with: 0)
-            placed.cover(nodes.capacity, with: 0)
-            lastReference.cover(nodes.capacity, with: 0)
+            let capacity = Int(used)
+            pageOf.cover(capacity, with: 0)
+            placed.cover(capacity, with: 0)
+            lastReference.cover(capacity, with: 0)
         } else {
             result = reclaim()
         }
         let s = result.slot
-        nodes.setPage(s, page)
+        pageOf[Int(s)] = page
         map.insert(page, s)
         lastReference[Int(s)] = now
-        place(s, in: maxSeq)
+        place(s, in: lru.maxSeq)
         return result
-    }
-
-    /// Number of pages in generation `seq`.
-    @inlinable
-    func size(_ seq: UInt64) -> Int {
-        switch seq & 3 {
-        case 0: lists.0.count
-        case 1: lists.1.count
-        case 2: lists.2.count
-        default: lists.3.count
-        }
     }
 
     @inlinable
@@ -116,31 +107,15 @@ public struct MGLRUPolicy: ReplacementPolicy {
 
     @inlinable
     mutating func place(_ s: Int32, in seq: UInt64) {
-        generation[Int(s)] = seq
         placed[Int(s)] = now
-        switch seq & 3 {
-        case 0: nodes.pushHead(s, &lists.0)
-        case 1: nodes.pushHead(s, &lists.1)
-        case 2: nodes.pushHead(s, &lists.2)
-        default: nodes.pushHead(s, &lists.3)
-        }
-    }
-
-    @inlinable
-    mutating func popOldest() -> Int32 {
-        switch minSeq & 3 {
-        case 0: nodes.popTail(&lists.0)
-        case 1: nodes.popTail(&lists.1)
-        case 2: nodes.popTail(&lists.2)
-        default: nodes.popTail(&lists.3)
-        }
+        lru.add(s, generation: seq, type: .anon)
     }
 
     /// `inc_max_seq`: opens a new youngest generation.
     @inlinable
     mutating func age() {
-        maxSeq &+= 1
-        switch maxSeq & 3 {
+        lru.incMaxSeq()
+        switch lru.maxSeq & 3 {
         case 0: openedAt.0 = now
         case 1: openedAt.1 = now
         case 2: openedAt.2 = now
@@ -148,15 +123,23 @@ public struct MGLRUPolicy: ReplacementPolicy {
         }
     }
 
-    /// `should_run_aging` for one page type.
+    /// The oldest generation, empty, is retired (`try_to_inc_min_seq`), for both types.
+    @inlinable
+    mutating func retire() {
+        let next = lru.minSeq(.anon) &+ 1
+        lru.setMinSeq(.anon, next)
+        lru.setMinSeq(.file, next)
+    }
+
+    /// `should_run_aging` for one page type (the 6.1 kernel's proportions).
     @inlinable
     func shouldRunAging() -> Bool {
-        let generations = Int(maxSeq &- minSeq) + 1
+        let generations = lru.generations(.anon)
         if generations <= Self.minGenerations { return true }
         if generations > Self.minGenerations + 1 { return false }
         let total = Int(used)
-        if size(maxSeq) * Self.minGenerations > total { return true }
-        if size(minSeq) * (Self.minGenerations + 2) < total { return true }
+        if lru.count(seq: lru.maxSeq, .anon) * Self.minGenerations > total { return true }
+        if lru.count(seq: lru.minSeq(.anon), .anon) * (Self.minGenerations + 2) < total { return true }
         return false
     }
 
@@ -164,17 +147,20 @@ public struct MGLRUPolicy: ReplacementPolicy {
     mutating func reclaim() -> ReferenceResult {
         if shouldRunAging() { age() }
         while true {
-            if size(minSeq) == 0 {
-                if Int(maxSeq &- minSeq) + 1 > Self.minGenerations { minSeq &+= 1 } else { age() }
+            let minSeq = lru.minSeq(.anon)
+            let s = lru.tail(seq: minSeq, .anon)
+            if s < 0 {
+                if lru.generations(.anon) > Self.minGenerations { retire() } else { age() }
                 continue
             }
-            let s = popOldest()
+            lru.remove(s)
             let i = Int(s)
             if lastReference[i] > placed[i] {
                 // Accessed since it was placed: promote it where the walks (or, after the last
                 // aging, the eviction path) would have.
+                let maxSeq = lru.maxSeq
                 var target = maxSeq
-                var seq = generation[i] &+ 1
+                var seq = minSeq &+ 1
                 while seq <= maxSeq {
                     if opened(seq) > lastReference[i] { target = seq &- 1; break }
                     seq &+= 1
@@ -182,7 +168,7 @@ public struct MGLRUPolicy: ReplacementPolicy {
                 place(s, in: target)
                 continue
             }
-            let victim = nodes.page(s)
+            let victim = pageOf[i]
             map.remove(victim)
             return .evict(s, victim: victim)
         }
