@@ -7,6 +7,7 @@
 # 2. bench/stream.c (streams 4 times through 24M) recorded under Valgrind Lackey here, replayed on
 #    a 16M machine with 64M of swap: it swaps continuously, every page written to and read back
 #    from the swap file.
+# 3. The same with the multi-gen LRU (lru=mglru): aging walks the page tables.
 # Needs gzip, a C compiler and valgrind (apt-get install valgrind).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -35,3 +36,4 @@ measure() {  # NAME TRACE MACHINE-LINE
 }
 measure ample "$work/sort.lackey" "machine memory=256M"
 measure swapping "$work/stream.lackey" "machine memory=16M swap=64M"
+measure mglru "$work/stream.lackey" "machine memory=16M swap=64M lru=mglru"

@@ -54,7 +54,7 @@ public struct WorkloadRunner {
           A fork B
           A exit
           A replay TRACE            (a Lackey, din or plain trace run inside A)
-          show vmstat|meminfo|buddyinfo|zoneinfo|slabinfo
+          show vmstat|meminfo|buddyinfo|zoneinfo|slabinfo|lru_gen (lru_gen: the generations, lru=mglru)
           show A maps|status|smaps_rollup|oom_score
         """
 
@@ -191,7 +191,8 @@ public struct WorkloadRunner {
                 guard let mode = THPMode(rawValue: value) else { throw LineError(message: "thp=\(value): give always, madvise or never") }
                 config.thp = mode
             case "lru":
-                guard value == "2list" else { throw LineError(message: "lru=\(value): the kernel reclaims with the two-list LRU (2list); mglru is not built yet") }
+                guard let mode = LRUMode(rawValue: value) else { throw LineError(message: "lru=\(value): give 2list or mglru") }
+                config.lru = mode
             default:
                 throw LineError(message: "unknown machine setting '\(key)' (memory, swap, arch, cpus, swappiness, thp, lru, page-cluster, min-free-kbytes)")
             }
@@ -485,7 +486,10 @@ public struct WorkloadRunner {
             case "buddyinfo": text = ProcFiles.buddyinfo(m.memory.phys)
             case "zoneinfo": text = ProcFiles.zoneinfo(m.memory.phys)
             case "slabinfo": text = ProcFiles.slabinfo(m.slub)
-            default: throw LineError(message: "cannot show '\(words[1])' (vmstat, meminfo, buddyinfo, zoneinfo, slabinfo, or PROCESS maps|status|smaps_rollup|oom_score)")
+            case "lru_gen":
+                guard let t = m.lruGenText else { throw LineError(message: "show lru_gen: this machine runs the two-list LRU; give machine lru=mglru") }
+                text = t
+            default: throw LineError(message: "cannot show '\(words[1])' (vmstat, meminfo, buddyinfo, zoneinfo, slabinfo, lru_gen, or PROCESS maps|status|smaps_rollup|oom_score)")
             }
         case 3:
             guard let pid = pids[words[1]] else { throw LineError(message: "unknown process '\(words[1])'") }

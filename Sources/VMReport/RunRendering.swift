@@ -9,7 +9,7 @@ public struct RunRenderer: ReportRenderer {
         var out = r.events.map(\.text).joined()
         if !out.isEmpty { out += "\n" }
         out += "\(r.workload): \(ByteSize.format(r.memoryBytes)) RAM, "
-            + (r.swapBytes > 0 ? "\(ByteSize.format(r.swapBytes)) swap" : "no swap") + ", \(r.arch) page tables, swappiness \(r.swappiness)\n\n"
+            + (r.swapBytes > 0 ? "\(ByteSize.format(r.swapBytes)) swap" : "no swap") + ", \(r.arch) page tables, swappiness \(r.swappiness)" + (r.lru == .mglru ? ", multi-gen LRU" : "") + "\n\n"
         var t = TextTable(columns: [
             .init("pid", alignment: .right), .init("process"), .init("state"), .init("RSS", alignment: .right),
             .init("swap", alignment: .right), .init("PSS", alignment: .right), .init("PTE", alignment: .right),
@@ -45,7 +45,7 @@ public struct RunRenderer: ReportRenderer {
             ("command", .string("run")),
             ("workload", .string(r.workload)),
             ("machine", .object([("memoryBytes", .uint(r.memoryBytes)), ("swapBytes", .uint(r.swapBytes)),
-                                 ("arch", .string(r.arch)), ("swappiness", .int(Int64(r.swappiness)))])),
+                                 ("arch", .string(r.arch)), ("swappiness", .int(Int64(r.swappiness))), ("lru", .string(r.lru.rawValue))])),
             ("vmstat", .object(r.vmstat.map { ($0.0, .int(Int64($0.1))) })),
             ("meminfo", .object(r.meminfo.map { ($0.0, .int(Int64($0.1))) })),
             ("processes", .array(r.processes.map(process))),

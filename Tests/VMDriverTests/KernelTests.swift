@@ -7,8 +7,9 @@ import VMTrace
 /// (mm/memory.c's fault paths, mm/oom_kill.c's badness) and against its own invariants.
 @Suite("Kernel: the whole system")
 struct KernelTests {
-    func machine(memory: UInt64 = 64 << 20, swap: UInt64 = 0, check: Bool = true) throws -> Machine {
+    func machine(memory: UInt64 = 64 << 20, swap: UInt64 = 0, check: Bool = true, lru: LRUMode = .twoList) throws -> Machine {
         var c = MachineConfig()
+        c.lru = lru
         c.memory = memory
         c.swap = swap
         c.checkInvariants = check
@@ -165,8 +166,9 @@ struct KernelTests {
 
     /// Pages conserved and every count consistent after every operation of a long random run
     /// (the machine checks its invariants after each one), through fork, exit, swap and the OOM killer.
-    @Test func randomRunsKeepEveryInvariant() throws {
-        var m = try machine(memory: 4 << 20, swap: 8 << 20)
+    @Test(arguments: LRUMode.allCases)
+    func randomRunsKeepEveryInvariant(lru: LRUMode) throws {
+        var m = try machine(memory: 4 << 20, swap: 8 << 20, lru: lru)
         var rng = SimRandom(seed: 11)
         func below(_ n: UInt64) -> UInt64 { UInt64.random(in: 0..<n, using: &rng) }
         var live: [Int] = []
@@ -437,7 +439,7 @@ struct RandomWorkloadTests {
         var rng = SimRandom(seed: 5)
         func pick(_ n: Int) -> Int { Int(UInt64.random(in: 0..<UInt64(n), using: &rng)) }
         for script in 0..<60 {
-            var lines = ["machine memory=4M swap=4M thp=always", "file data 2M", "process A", "A mmap heap 3M rw private anon",
+            var lines = ["machine memory=4M swap=4M thp=always lru=\(script % 2 == 0 ? "2list" : "mglru")", "file data 2M", "process A", "A mmap heap 3M rw private anon",
                          "A mmap f 1M rw shared file=data"]
             for _ in 0..<(5 + pick(25)) {
                 if pick(3) == 0 {

@@ -127,7 +127,7 @@ extension Machine {
     mutating func newAnonPage(_ pfn: Int, mm: Int, address: UInt64, content: UInt64) {
         frames[pfn] = PageFrames.Frame(flags: [.anon, .swapBacked, .lru], mapcount: 1, anonVma: mms[mm]!.anonVma,
                                        swap: 0, index: linearPageIndex(mm: mm, address), content: content)
-        lru.add(Int32(pfn), to: .inactiveAnon)
+        folioAddLRU(pfn)
     }
 
     /// `do_wp_page`: a write to a write-protected present entry of a writable VMA. The zero page

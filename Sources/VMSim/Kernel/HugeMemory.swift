@@ -64,7 +64,7 @@ extension Machine {
                                        swap: 0, index: linearPageIndex(mm: mm, start), content: 0)
         frames[pfn].order = 9
         for sub in (pfn + 1)..<(pfn + Self.hugePages) { frames[sub] = PageFrames.Frame() }
-        lru.add(Int32(pfn), to: .inactiveAnon)
+        folioAddLRU(pfn)
         mms[mm]!.anonPages += Self.hugePages
         vmstat.thpFaultAlloc += 1
         return .retry
@@ -107,7 +107,7 @@ extension Machine {
     /// (reclaim holds it) and stays off; the other pages join the list it came from.
     mutating func splitHugePage(_ head: Int, isolated: Bool) {
         guard frames[head].order == 9 else { return }
-        let list = lru.list(of: Int32(head)) ?? .inactiveAnon
+        let place = lruPlace(head) ?? isolatedPlace
         var mappings: [(Int, UInt64)] = []
         rmapWalk(head) { mm, address in mappings.append((mm, address)) }
         let bits = config.format.bits
@@ -134,7 +134,7 @@ extension Machine {
                                                 swap: 0, index: base.index + UInt64(i), content: content)
             if i > 0 || !isolated {
                 if i == 0 { lru.remove(Int32(head)) }
-                lru.add(Int32(head + i), to: list)
+                lruAdd(head + i, at: place)
             }
         }
         vmstat.thpSplitPage += 1

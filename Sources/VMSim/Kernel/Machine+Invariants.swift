@@ -11,7 +11,7 @@ extension Machine: InvariantChecking {
         let phys = memory.phys
         v.check(phys.freePagesTotal + phys.pcpPages + phys.allocatedPages == phys.totalPages,
                 "free \(phys.freePagesTotal) + per-CPU \(phys.pcpPages) + allocated \(phys.allocatedPages) != total \(phys.totalPages)")
-        let onLRU = LRUVector.List.allCases.reduce(0) { $0 + lru.count($1) } + (Machine.hugePages - 1) * anonHugePages
+        let onLRU = lru.totalPages
         let tables = mms.reduce(0) { $0 + ($1?.table.tablePages ?? 0) }
         v.check(tables == memory.pageTablePages, "page tables hold \(tables) pages, the kernel counts \(memory.pageTablePages)")
         v.check(phys.allocatedPages == onLRU + memory.pageTablePages + slub.slabPages + 1,
@@ -69,7 +69,7 @@ extension Machine: InvariantChecking {
         for pfn in frames.frames.indices where pfn != zeroPfn {
             let f = frames[pfn]
             if f.mapcount != mapcount[pfn] { v.report("pfn \(pfn): mapcount \(f.mapcount), mapped \(mapcount[pfn]) times") }
-            if f.flags.contains(.lru) != (lru.list(of: Int32(pfn)) != nil) { v.report("pfn \(pfn): PG_lru and the LRU lists disagree") }
+            if f.flags.contains(.lru) != lru.isOnList(Int32(pfn)) { v.report("pfn \(pfn): PG_lru and the LRU lists disagree") }
             if f.mapcount == 0 && f.flags.contains(.lru) && !f.flags.contains(.swapCache) && f.file < 0 {
                 v.report("pfn \(pfn): an unmapped anonymous page outside the swap cache")
             }

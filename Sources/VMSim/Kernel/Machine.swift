@@ -16,11 +16,23 @@ public struct MachineConfig: Sendable {
     public var thp: THPMode = .madvise
     /// `vm.min_free_kbytes` (nil: the kernel's formula).
     public var minFreeKbytes: Int?
+    /// Which reclaim lists the kernel runs: the two-list LRU (the default of most distributions'
+    /// kernels) or the multi-generational LRU (`CONFIG_LRU_GEN_ENABLED`, `lru_gen_enabled()`).
+    public var lru: LRUMode = .twoList
     /// Check every invariant after every operation (slow; for tests).
     public var checkInvariants = false
     /// The defaults: 64 MiB, no swap, x86-64 four-level tables, Skylake TLBs, swappiness 60.
     /// - Complexity: O(1).
     public init() {}
+}
+
+/// The page reclaim a machine runs (`machine lru=2list|mglru`).
+public enum LRUMode: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// Active and inactive lists per type (mm/vmscan.c `shrink_lruvec`).
+    case twoList = "2list"
+    /// Generations aged by page-table walks (mm/vmscan.c `lru_gen_shrink_node`).
+    case mglru
+    public var description: String { rawValue }
 }
 
 /// What went wrong with a call into the machine: the caller's mistake (an unknown or dead
@@ -64,12 +76,12 @@ public protocol SwapBacking: AnyObject {
 }
 
 /// Linux's memory manager as a whole: processes with address spaces, demand paging and the zero
-/// page, copy-on-write fork, swap to a real backing file, the two-list reclaim with kswapd and
-/// direct reclaim, and the OOM killer, built from the engine's parts: each process's
+/// page, copy-on-write fork, swap to a real backing file, reclaim (the two-list LRU or the
+/// multi-gen LRU) with kswapd and direct reclaim, and the OOM killer, built from the engine's parts: each process's
 /// `RadixPageTable` takes its table pages from the machine's `PhysicalMemory` (the buddy
 /// allocator with zones, watermarks and per-CPU lists), kernel objects come from SLUB caches with
 /// their kernel names, each CPU is a `CPU` (TLBs, walk caches, PCIDs), and reclaim runs over the
-/// `LRUVector` that the trace policy `linux-2list` uses. docs/kernel.md lists, per file, the
+/// `LRUVector` that the trace policies `linux-2list` and `mglru` use. docs/kernel.md lists, per file, the
 /// kernel function each part reproduces and every simplification.
 ///
 ///     var m = try Machine(MachineConfig())
@@ -116,6 +128,8 @@ public struct Machine {
     var replayMM = -1, replayMappedPages = 0
     /// `lruvec->nonresident_age`: evictions and refault activations so far.
     var nonresidentAge: UInt64 = 0
+    /// MGLRU's refault feedback (the PID controller's counters).
+    var lruGenCtrl = LRUGenCtrl()
     /// A clock for content tokens.
     var writeClock: UInt64 = 0
     var nextContext: UInt64 = 1

@@ -64,7 +64,7 @@ extension Machine {
             flushed.append(address)
             if frames[pfn].flags.contains(.swapBacked) {
                 frames[pfn].flags.subtract([.swapBacked, .dirty, .referenced, .workingset])
-                lru.move(Int32(pfn), to: .inactiveFile)
+                lruReadd(pfn)
                 vmstat.pglazyfree += 1
             }
         }

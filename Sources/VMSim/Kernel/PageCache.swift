@@ -217,9 +217,9 @@ extension Machine {
         let shmem = files[file].shmem
         frames[pfn] = PageFrames.Frame(flags: shmem ? [.lru, .swapBacked] : [.lru], mapcount: 0, anonVma: -1, swap: 0, index: page, content: content)
         frames[pfn].file = Int32(file)
-        lru.add(Int32(pfn), to: shmem ? .inactiveAnon : .inactiveFile)
+        folioAddLRU(pfn)
         files[file].cache.insert(page, Int32(pfn))
-        if let shadow = files[file].shadows.remove(page) { workingsetRefault(pfn, shadow: shadow, file: true) }
+        if let shadow = files[file].shadows.remove(page) { workingsetRefault(pfn, shadow: shadow) }
         if !shmem { vmstat.pgpgin += 4 }
         pagesVerified += 1
         if content != files[file].expected(page) { mismatches += 1 }

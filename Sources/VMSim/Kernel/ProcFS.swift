@@ -4,20 +4,6 @@
 /// /proc/PID/smaps_rollup (`show_smaps_rollup`), /proc/PID/oom_score (fs/proc/base.c). buddyinfo,
 /// zoneinfo and slabinfo are `ProcFiles`' (the physical allocators' own).
 extension Machine {
-    /// Pages on an LRU list (`lruvec_page_state`): a huge page counts its 512.
-    /// - Complexity: O(frames / 512) per huge page scan.
-    public func lruPages(_ list: LRUVector.List) -> Int {
-        var n = lru.count(list), pfn = 0
-        while pfn < frames.frames.count {
-            if frames[pfn].order == 9 {
-                if lru.list(of: Int32(pfn)) == list { n += Machine.hugePages - 1 }
-                pfn += Machine.hugePages
-            } else {
-                pfn += 1
-            }
-        }
-        return n
-    }
 
     /// Pages in the swap cache (`NR_SWAPCACHE`).
     public var swapCachedPages: Int { swap?.cache.count ?? 0 }

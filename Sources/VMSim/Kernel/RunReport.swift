@@ -33,8 +33,8 @@ public struct RunReport: Sendable {
 
     /// The workload's name.
     public var workload: String
-    /// The machine: RAM and swap in bytes, page-table format, swappiness.
-    public var memoryBytes: UInt64, swapBytes: UInt64, arch: String, swappiness: Int
+    /// The machine: RAM and swap in bytes, page-table format, swappiness, reclaim lists.
+    public var memoryBytes: UInt64, swapBytes: UInt64, arch: String, swappiness: Int, lru: LRUMode
     public var events: [Event]
     public var processes: [Process]
     public var vmstat: [(String, Int)]
@@ -64,7 +64,7 @@ extension Machine {
             return p
         }
         return RunReport(workload: workload, memoryBytes: config.memory, swapBytes: config.swap, arch: config.format.name,
-                         swappiness: config.swappiness, events: events, processes: processes, vmstat: vmstatLines,
+                         swappiness: config.swappiness, lru: config.lru, events: events, processes: processes, vmstat: vmstatLines,
                          meminfo: meminfoLines, pagesVerified: pagesVerified, mismatches: mismatches, replay: replay)
     }
 }

@@ -221,10 +221,10 @@ extension Machine {
         vmstat.pswpin += 1
         frames[pfn] = PageFrames.Frame(flags: [.swapBacked, .lru, .swapCache, .anon], mapcount: 0, anonVma: -1,
                                        swap: UInt32(slot), index: 0, content: token ?? UInt64.max)
-        lru.add(Int32(pfn), to: .inactiveAnon)
+        folioAddLRU(pfn)
         swap!.cached[slot] = true
         swap!.cache[slot] = pfn
-        if let shadow = swap!.shadows.removeValue(forKey: slot) { workingsetRefault(pfn, shadow: shadow, file: false) }
+        if let shadow = swap!.shadows.removeValue(forKey: slot) { workingsetRefault(pfn, shadow: shadow) }
         if let address, let mm {
             pagesVerified += 1
             if token != (mms[mm]!.shadow[address >> 12] ?? 0) { mismatches += 1 }

@@ -36,7 +36,7 @@ extension Machine {
         var priority = Self.defPriority
         let nrToReclaim = memory.phys.zones.reduce(0) { $0 + max($1.watermarks.high, Self.swapClusterMax) }
         while priority >= 1 && !balanced {
-            let (scanned, reclaimed) = shrinkNode(priority: priority, nrToReclaim: nrToReclaim, kswapd: true)
+            let (scanned, reclaimed) = shrinkNode(priority: &priority, nrToReclaim: nrToReclaim, kswapd: true)
             if scanned < nrToReclaim || reclaimed == 0 { priority -= 1 }
         }
     }
@@ -48,7 +48,7 @@ extension Machine {
         var reclaimed = 0
         var priority = Self.defPriority
         while priority >= 0 && reclaimed < Self.swapClusterMax {
-            reclaimed += shrinkNode(priority: priority, nrToReclaim: Self.swapClusterMax - reclaimed, kswapd: false).reclaimed
+            reclaimed += shrinkNode(priority: &priority, nrToReclaim: Self.swapClusterMax - reclaimed, kswapd: false).reclaimed
             priority -= 1
         }
         return reclaimed
@@ -59,7 +59,8 @@ extension Machine {
     /// swappiness : 200 - swappiness, the kernel's proportions before any reclaim cost is
     /// recorded), then the lists are scanned in batches of SWAP_CLUSTER_MAX. Returns pages scanned
     /// and reclaimed.
-    mutating func shrinkNode(priority: Int, nrToReclaim: Int, kswapd: Bool) -> (scanned: Int, reclaimed: Int) {
+    mutating func shrinkNode(priority: inout Int, nrToReclaim: Int, kswapd: Bool) -> (scanned: Int, reclaimed: Int) {
+        if lruGenEnabled { return lruGenShrinkNode(priority: &priority, nrToReclaim: nrToReclaim, kswapd: kswapd) }
         let canSwap = (swap?.freePages ?? 0) > 0 || swapCachedPages > 0
         let swappiness = config.swappiness
         func share(_ size: Int, file: Bool) -> Int {
@@ -129,7 +130,7 @@ extension Machine {
             lru.move(f, to: .inactive(file: file))
             deactivated += 1
         }
-        for f in rotated { lru.add(f, to: active) }
+        for f in rotated { lruAdd(Int(f), at: .list(active)) }
         vmstat.pgrefill += scanned
         vmstat.pgdeactivate += deactivated
     }
@@ -156,41 +157,48 @@ extension Machine {
             let pfn = Int(f)
             switch folioCheckReferences(pfn) {
             case .activate:
-                lru.add(f, to: .active(file: file))
+                lruAdd(pfn, at: .list(.active(file: file)))
                 vmstat.pgactivate += 1
             case .keep:
-                lru.add(f, to: inactive)
-            case .reclaim where frames[pfn].file < 0 && !frames[pfn].flags.contains(.swapBacked):
-                if discardLazyFree(pfn) { reclaimed += 1 }
+                lruAdd(pfn, at: .list(inactive))
             case .reclaim:
-                // A huge page is split, then reclaimed 4K by 4K (no THP_SWAP): its head now, the
-                // others from the inactive list.
-                if frames[pfn].order == 9 { splitHugePage(pfn, isolated: true) }
-                let done = frames[pfn].file >= 0 && !file ? shmemWriteout(pfn) : (file ? reclaimFile(pfn) : reclaimAnon(pfn))
-                if done { reclaimed += 1 } else {
-                    lru.add(f, to: .active(file: file))   // activate_locked: swap full or a write failed
+                if reclaimFolio(pfn, fileList: file) { reclaimed += 1 } else if !lru.isOnList(f) {
+                    lruAdd(pfn, at: .list(.active(file: file)))   // activate_locked: swap full or a write failed
                     vmstat.pgactivate += 1
                 }
             }
         }
-        if kswapd {
-            vmstat.pgscanKswapd += batch.count
-            vmstat.pgstealKswapd += reclaimed
-        } else {
-            vmstat.pgscanDirect += batch.count
-            vmstat.pgstealDirect += reclaimed
-        }
-        if file {
-            vmstat.pgscanFile += batch.count
-            vmstat.pgstealFile += reclaimed
-        } else {
-            vmstat.pgscanAnon += batch.count
-            vmstat.pgstealAnon += reclaimed
-        }
+        countScan(batch.count, file: file, kswapd: kswapd)
+        countSteal(reclaimed, file: file, kswapd: kswapd)
         return (batch.count, reclaimed)
     }
 
+    /// Pages isolated for reclaim: `pgscan_kswapd` or `pgscan_direct`, and `pgscan_anon` or `pgscan_file`.
+    mutating func countScan(_ n: Int, file: Bool, kswapd: Bool) {
+        if kswapd { vmstat.pgscanKswapd += n } else { vmstat.pgscanDirect += n }
+        if file { vmstat.pgscanFile += n } else { vmstat.pgscanAnon += n }
+    }
+
+    /// Pages reclaimed: `pgsteal_kswapd` or `pgsteal_direct`, and `pgsteal_anon` or `pgsteal_file`.
+    mutating func countSteal(_ n: Int, file: Bool, kswapd: Bool) {
+        if kswapd { vmstat.pgstealKswapd += n } else { vmstat.pgstealDirect += n }
+        if file { vmstat.pgstealFile += n } else { vmstat.pgstealAnon += n }
+    }
+
     enum FolioReference { case activate, keep, reclaim }
+
+    /// `shrink_folio_list`'s reclaim of an isolated, unreferenced page: a lazily freed page is
+    /// discarded (or put back when written again); a huge page is split, then reclaimed 4K by 4K
+    /// (no THP_SWAP): its head now, the others from the list; shmem pages go to swap
+    /// (`shmem_writeout`), file pages are written back when dirty and dropped, anonymous pages go
+    /// to swap. True when the page was freed; otherwise it is off the lists unless a lazily freed
+    /// page was put back.
+    mutating func reclaimFolio(_ pfn: Int, fileList: Bool) -> Bool {
+        if frames[pfn].file < 0 && !frames[pfn].flags.contains(.swapBacked) { return discardLazyFree(pfn) }
+        if frames[pfn].order == 9 { splitHugePage(pfn, isolated: true) }
+        if frames[pfn].file >= 0 && !fileList { return shmemWriteout(pfn) }
+        return fileList ? reclaimFile(pfn) : reclaimAnon(pfn)
+    }
 
     /// `folio_check_references`: referenced entries (the accessed bits, cleared) set PG_referenced;
     /// a page referenced twice (two entries, or PG_referenced already set), or an executable file
@@ -220,7 +228,7 @@ extension Machine {
         let redirtied = mappings.contains { (mm, a) in (mms[mm]!.table.leaf(at: a)?.entry ?? 0) & bits.dirty != 0 }
         if redirtied || frames[pfn].flags.contains(.dirty) {
             frames[pfn].flags.insert([.swapBacked, .dirty])
-            lru.add(Int32(pfn), to: .activeAnon)
+            putbackLRU(pfn, active: true)
             vmstat.pgactivate += 1
             return false
         }
@@ -232,7 +240,7 @@ extension Machine {
             flushTLB(mm: mm, pages: [a])
         }
         guard frames[pfn].mapcount == 0 else {
-            lru.add(Int32(pfn), to: .inactiveFile)
+            putbackLRU(pfn, active: false)
             return false
         }
         freePage(pfn)

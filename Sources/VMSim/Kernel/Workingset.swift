@@ -9,15 +9,19 @@
 extension Machine {
     /// `workingset_eviction`: the shadow of `pfn`, and the age advanced.
     mutating func workingsetEviction(_ pfn: Int) -> UInt64 {
+        if lruGenEnabled { return lruGenEviction(pfn) }
         let shadow = nonresidentAge << 1 | (frames[pfn].flags.contains(.workingset) ? 1 : 0)
         nonresidentAge += 1
         return shadow
     }
 
     /// `workingset_refault` for a page read back in whose slot held `shadow`: counted, and when
-    /// the refault distance is within the workingset, `pfn` goes to the active list.
-    mutating func workingsetRefault(_ pfn: Int, shadow: UInt64, file: Bool) {
-        if file { vmstat.workingsetRefaultFile += 1 } else { vmstat.workingsetRefaultAnon += 1 }
+    /// the refault distance is within the workingset, `pfn` goes to the active list (of its
+    /// type: a shmem page is an anonymous one).
+    mutating func workingsetRefault(_ pfn: Int, shadow: UInt64) {
+        if lruGenEnabled { return lruGenRefault(pfn, shadow: shadow) }
+        let file = lruType(pfn) == .file
+        countWorkingset(.refault, file: file)
         let eviction = shadow >> 1, distance = nonresidentAge &- eviction
         var size = lruPages(.activeFile)
         if !file { size += lruPages(.inactiveFile) }
@@ -28,10 +32,24 @@ extension Machine {
         guard distance <= UInt64(size) else { return }
         lru.move(Int32(pfn), to: .active(file: file))
         nonresidentAge += 1
-        if file { vmstat.workingsetActivateFile += 1 } else { vmstat.workingsetActivateAnon += 1 }
+        countWorkingset(.activate, file: file)
         if shadow & 1 != 0 {
             frames[pfn].flags.insert(.workingset)
-            if file { vmstat.workingsetRestoreFile += 1 } else { vmstat.workingsetRestoreAnon += 1 }
+            countWorkingset(.restore, file: file)
+        }
+    }
+
+    enum WorkingsetEvent { case refault, activate, restore }
+
+    /// `workingset_refault_*`, `workingset_activate_*`, `workingset_restore_*` of the page's type.
+    mutating func countWorkingset(_ event: WorkingsetEvent, file: Bool) {
+        switch (event, file) {
+        case (.refault, true): vmstat.workingsetRefaultFile += 1
+        case (.refault, false): vmstat.workingsetRefaultAnon += 1
+        case (.activate, true): vmstat.workingsetActivateFile += 1
+        case (.activate, false): vmstat.workingsetActivateAnon += 1
+        case (.restore, true): vmstat.workingsetRestoreFile += 1
+        case (.restore, false): vmstat.workingsetRestoreAnon += 1
         }
     }
 }
