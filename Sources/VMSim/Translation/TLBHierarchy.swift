@@ -211,31 +211,24 @@ public struct TLBHierarchy: Sendable {
     /// Flushes every entry, or every non-global one (a CR3 write without PCID keeps global pages).
     /// - Complexity: O(entries).
     public mutating func flush(keepGlobal: Bool) {
-        for a in arrays.indices {
-            let array = arrays[a]
-            var valid = 0
-            let count = (Int(array.setMask) + 1) * array.ways
-            for slot in array.base..<(array.base + count) where pool[slot].tag != Self.invalidTag {
-                if keepGlobal && pool[slot].permissions.contains(.global) { valid += 1 } else { pool[slot].tag = Self.invalidTag }
-            }
-            arrays[a].valid = valid
-        }
+        invalidate { keepGlobal ? !$0.permissions.contains(.global) : true }
     }
 
     /// Flushes the non-global entries tagged `asid` (INVPCID single-context, a CR3 write of that
     /// PCID without the no-flush bit; RISC-V `sfence.vma x0, asid`).
     /// - Complexity: O(entries).
     public mutating func flush(asid: UInt16) {
+        invalidate { $0.asid == asid && !$0.permissions.contains(.global) }
+    }
+
+    /// Invalidates every valid entry `dropped` selects, keeping each array's count of valid entries.
+    mutating func invalidate(where dropped: (Entry) -> Bool) {
         for a in arrays.indices {
             let array = arrays[a]
             var valid = 0
             let count = (Int(array.setMask) + 1) * array.ways
             for slot in array.base..<(array.base + count) where pool[slot].tag != Self.invalidTag {
-                if pool[slot].asid == asid && !pool[slot].permissions.contains(.global) {
-                    pool[slot].tag = Self.invalidTag
-                } else {
-                    valid += 1
-                }
+                if dropped(pool[slot]) { pool[slot].tag = Self.invalidTag } else { valid += 1 }
             }
             arrays[a].valid = valid
         }
