@@ -3,18 +3,24 @@ import VMDriver
 import VMSim
 import VMTrace
 
+/// A machine for the kernel's tests, with its swap in a temporary file.
+func testMachine(memory: UInt64, swap: UInt64, tlb: TLBSpec = .skylake, check: Bool, lru: LRUMode) throws -> Machine {
+    var c = MachineConfig()
+    c.lru = lru
+    c.memory = memory
+    c.swap = swap
+    c.tlb = tlb
+    c.checkInvariants = check
+    let backing = swap > 0 ? try SwapFile(path: nil, bytes: swap) : nil
+    return try Machine(c, swapBacking: backing)
+}
+
 /// The whole-system kernel against numbers counted by hand from the kernel's rules
 /// (mm/memory.c's fault paths, mm/oom_kill.c's badness) and against its own invariants.
 @Suite("Kernel: the whole system")
 struct KernelTests {
     func machine(memory: UInt64 = 64 << 20, swap: UInt64 = 0, check: Bool = true, lru: LRUMode = .twoList) throws -> Machine {
-        var c = MachineConfig()
-        c.lru = lru
-        c.memory = memory
-        c.swap = swap
-        c.checkInvariants = check
-        let backing = swap > 0 ? try SwapFile(path: nil, bytes: swap) : nil
-        return try Machine(c, swapBacking: backing)
+        try testMachine(memory: memory, swap: swap, check: check, lru: lru)
     }
 
     @Test func zeroPageReadsAllocateNothingAndWritesTakeOneFrameEach() throws {

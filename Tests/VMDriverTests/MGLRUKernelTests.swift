@@ -13,14 +13,19 @@ struct MGLRUKernelTests {
     /// aging cleared its accessed bit is young again (with TLBs, as on x86, a cached translation
     /// sets no accessed bit until it is flushed).
     func machine(memory: UInt64 = 64 << 20, swap: UInt64 = 0, tlb: TLBSpec = .none, check: Bool = true) throws -> Machine {
-        var c = MachineConfig()
-        c.lru = .mglru
-        c.memory = memory
-        c.swap = swap
-        c.tlb = tlb
-        c.checkInvariants = check
-        let backing = swap > 0 ? try SwapFile(path: nil, bytes: swap) : nil
-        return try Machine(c, swapBacking: backing)
+        try testMachine(memory: memory, swap: swap, tlb: tlb, check: check, lru: .mglru)
+    }
+
+    /// Eight pages written, aged, the first four read again, aged again; returns
+    /// the pages' generations.
+    func touchAgeTouchAge(_ m: inout Machine) throws -> [UInt64?] {
+        let a = try m.createProcess(name: "A")
+        let heap = try m.mmap(a, length: 8 << 12, protection: [.read, .write])
+        try m.touch(a, heap, length: 8 << 12, .store)
+        m.lruGenRunAging()
+        try m.touch(a, heap, length: 4 << 12, .load)
+        m.lruGenRunAging()
+        return (0..<8).map { m.lru.seq(of: pfn(m, a, heap + UInt64($0) << 12)) }
     }
 
     func pfn(_ m: Machine, _ pid: Int, _ address: UInt64) -> Int32 {
@@ -76,22 +81,10 @@ struct MGLRUKernelTests {
         #expect(m.lruPages(.activeAnon) == 4 && m.lruPages(.inactiveAnon) == 4)
         // With TLBs the second touch hits the cached translations: no accessed bit, no promotion.
         var t = try machine(swap: 1 << 20, tlb: .skylake)
-        let b = try t.createProcess(name: "B")
-        let h = try t.mmap(b, length: 8 << 12, protection: [.read, .write])
-        try t.touch(b, h, length: 8 << 12, .store)
-        t.lruGenRunAging()
-        try t.touch(b, h, length: 4 << 12, .load)
-        t.lruGenRunAging()
-        for i in 0..<8 { #expect(t.lru.seq(of: pfn(t, b, h + UInt64(i) << 12)) == 2) }
+        #expect(try touchAgeTouchAge(&t) == Array(repeating: 2, count: 8))
         // Without swap the anonymous mapping is not walked at all: no page is even referenced.
         var n = try machine()
-        let c = try n.createProcess(name: "C")
-        let g = try n.mmap(c, length: 8 << 12, protection: [.read, .write])
-        try n.touch(c, g, length: 8 << 12, .store)
-        n.lruGenRunAging()
-        try n.touch(c, g, length: 4 << 12, .load)
-        n.lruGenRunAging()
-        for i in 0..<8 { #expect(n.lru.seq(of: pfn(n, c, g + UInt64(i) << 12)) == 2) }
+        #expect(try touchAgeTouchAge(&n) == Array(repeating: 2, count: 8))
     }
 
     /// A file page evicted leaves min_seq as its shadow; read back while max_seq is within

@@ -168,23 +168,6 @@ extension Machine {
         }
     }
 
-    /// `folio_referenced` with MGLRU: the young entries mapping `pfn`, cleared, each followed by a
-    /// look-around of its PTE table.
-    mutating func lruGenFolioReferenced(_ pfn: Int) -> Int {
-        var mappings: [(Int, UInt64)] = []
-        if frames[pfn].file >= 0 {
-            rmapWalkFile(pfn) { mm, address in mappings.append((mm, address)) }
-        } else {
-            rmapWalk(pfn) { mm, address in mappings.append((mm, address)) }
-        }
-        var young = 0
-        for (mm, address) in mappings where mms[mm]!.table.testAndClearYoung(address) {
-            young += 1
-            if frames[pfn].order == 0 { lruGenLookAround(mm: mm, address: address) }
-        }
-        return young
-    }
-
     // MARK: Aging
 
     /// The generations, as /sys/kernel/debug/lru_gen shows them (`lru_gen_seq_show`: one line per
@@ -511,7 +494,7 @@ extension Machine {
         for f in list {
             let pfn = Int(f)
             var activate = false
-            if lruGenFolioReferenced(pfn) > 0 {
+            if folioReferenced(pfn) > 0 {
                 activate = lruGenSetRefs(pfn)
             } else if reclaimFolio(pfn, fileList: type == .file) {
                 reclaimed += 1

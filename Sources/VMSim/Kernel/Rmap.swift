@@ -31,7 +31,11 @@ extension Machine {
             rmapWalk(pfn) { mm, address in mappings.append((mm, address)) }
         }
         var young = 0
-        for (mm, address) in mappings where mms[mm]!.table.testAndClearYoung(address) { young += 1 }
+        for (mm, address) in mappings where mms[mm]!.table.testAndClearYoung(address) {
+            young += 1
+            // folio_referenced_one: with the multi-gen LRU, the young entry's neighbours too.
+            if lruGenEnabled && frames[pfn].order == 0 { lruGenLookAround(mm: mm, address: address) }
+        }
         return young
     }
 
