@@ -18,7 +18,20 @@ struct RunCommandTests {
         ("process A\nprocess A", "<stdin>:2: process A exists already"),
         ("process A\nshow A smaps", "<stdin>:2: cannot show 'smaps' of a process"),
         ("process A\nA jump heap", "<stdin>:2: unknown command 'jump'"),
+        ("machine lru=clock", "<stdin>:1: lru=clock: give 2list or mglru"),
+        ("process A\nshow lru_gen", "<stdin>:2: show lru_gen: this machine runs the two-list LRU; give machine lru=mglru"),
     ]
+
+    /// `machine lru=mglru`: the report names it and `show lru_gen` prints the generations (a page
+    /// written is in max_seq - 1, generation 2 of the initial window 0...3).
+    @Test func theMultiGenLRUShowsItsGenerations() throws {
+        let r = try runVMSim(["run", "-"], input: "machine memory=8M lru=mglru\nprocess A\nA mmap m 8K rw private anon\nA touch m 0 8K write\nshow lru_gen\n")
+        #expect(r.status == 0)
+        #expect(r.out.contains("memcg     0 /\n node     0\n          0          0          0\n          1          0          0\n          2          2          0  active\n"), "\(r.out)")
+        #expect(r.out.contains("swappiness 60, multi-gen LRU"))
+        let j = try runVMSim(["run", "-", "--json"], input: "machine lru=mglru\nprocess A\n")
+        #expect(j.out.contains(#""lru": "mglru""#) || j.out.contains(#""lru":"mglru""#), "\(j.out)")
+    }
 
     @Test(arguments: bad)
     func mistakesNameTheLine(script: String, message: String) throws {
