@@ -33,13 +33,16 @@ public struct WorkloadRunner {
     var pids: [String: Int] = [:]
     var fileIDs: [String: Int] = [:]
     var mappings: [Int: [String: (start: UInt64, length: UInt64)]] = [:]
+    /// The process (first thread) of each other thread, whose mappings it shares.
+    var leaders: [Int: Int] = [:]
+    func group(_ pid: Int) -> Int { leaders[pid] ?? pid }
     var swapFile: SwapFile?
 
     /// The commands, for help texts.
     public static let summary = """
           machine memory=64M swap=128M arch=x86-64 cpus=1 swappiness=60 thp=madvise lru=2list page-cluster=3
           file NAME SIZE
-          process A [oom-score-adj=N]
+          process A [oom-score-adj=N] [threads=T]   (threads A.2 ... A.T, thread K on CPU (K-1) mod cpus)
           A mmap NAME SIZE r|rw|rx|rwx|none private|shared anon [at=ADDR]
           A mmap NAME SIZE PROT private|shared file=FILE [offset=OFF] [at=ADDR]
           A msync NAME OFFSET LENGTH
@@ -52,7 +55,7 @@ public struct WorkloadRunner {
           A munmap NAME OFFSET LENGTH
           A brk +SIZE|-SIZE
           A fork B
-          A exit
+          A exit                    (exit_group; A.2 exit: that thread only)
           A replay TRACE            (a Lackey, din or plain trace run inside A)
           show vmstat|meminfo|buddyinfo|zoneinfo|slabinfo|lru_gen (lru_gen: the generations, lru=mglru)
           show A maps|status|smaps_rollup|oom_score
@@ -177,7 +180,8 @@ public struct WorkloadRunner {
                 }
                 config.format = f
             case "cpus":
-                guard value == "1" else { throw LineError(message: "cpus=\(value): one CPU so far (many cores are not built yet)") }
+                guard let n = Int(value), (1...64).contains(n) else { throw LineError(message: "cpus=\(value): give 1 to 64") }
+                config.cpus = n
             case "swappiness":
                 guard let n = Int(value), (0...200).contains(n) else { throw LineError(message: "swappiness=\(value): give 0 to 200") }
                 config.swappiness = n
@@ -225,14 +229,19 @@ public struct WorkloadRunner {
     mutating func createProcess(_ words: [String], line: Int) throws(LineError) {
         guard words.count >= 2 else { throw LineError(message: "process needs a name") }
         let name = words[1]
-        guard !["machine", "process", "show", "file"].contains(name), name.first?.isLetter == true else {
-            throw LineError(message: "'\(name)' cannot name a process: begin with a letter, and avoid command names")
+        guard !["machine", "process", "show", "file"].contains(name), name.first?.isLetter == true, !name.contains(".") else {
+            throw LineError(message: "'\(name)' cannot name a process: begin with a letter, no '.', and avoid command names")
         }
         guard pids[name] == nil else { throw LineError(message: "process \(name) exists already") }
-        var adj = 0
+        var adj = 0, threads = 1
         for w in words.dropFirst(2) {
+            if w.hasPrefix("threads=") {
+                guard let n = Int(w.dropFirst(8)), (1...256).contains(n) else { throw LineError(message: "'\(w)': give threads=N with N from 1 to 256") }
+                threads = n
+                continue
+            }
             guard w.hasPrefix("oom-score-adj="), let n = Int(w.dropFirst(14)), (-1000...1000).contains(n) else {
-                throw LineError(message: "'\(w)': give oom-score-adj=N with N from -1000 to 1000")
+                throw LineError(message: "'\(w)': give oom-score-adj=N with N from -1000 to 1000, or threads=N")
             }
             adj = n
         }
@@ -241,6 +250,11 @@ public struct WorkloadRunner {
             let pid = try m.createProcess(name: name, oomScoreAdj: adj)
             pids[name] = pid
             mappings[pid] = [:]
+            for _ in 1..<threads {
+                let tid = try m.createThread(pid)
+                pids[m.task(tid).name] = tid
+                leaders[tid] = pid
+            }
         } catch {
             events.append(.init(line: line, kind: "errno", text: "process \(name): \(error)\n"))
         }
@@ -282,8 +296,8 @@ public struct WorkloadRunner {
     }
 
     func mapping(_ pid: Int, _ name: String, process: String) throws(LineError) -> (start: UInt64, length: UInt64) {
-        guard let m = mappings[pid]?[name] else {
-            let known = (mappings[pid] ?? [:]).keys.sorted()
+        guard let m = mappings[group(pid)]?[name] else {
+            let known = (mappings[group(pid)] ?? [:]).keys.sorted()
             throw LineError(message: "\(process) has no mapping '\(name)'" + (known.isEmpty ? "" : " (mappings: \(known.joined(separator: ", ")))"))
         }
         return m
@@ -356,7 +370,7 @@ public struct WorkloadRunner {
                     } else {
                         start = try m.mmap(pid, at: at, length: length, protection: prot, shared: shared, name: mapName)
                     }
-                    mappings[pid]![mapName] = (start, (length + 4095) & ~4095)
+                    mappings[group(pid)]![mapName] = (start, (length + 4095) & ~4095)
                 } catch { errno(error) }
             case "touch":
                 let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
@@ -394,7 +408,7 @@ public struct WorkloadRunner {
                 guard newLength > 0 else { throw LineError(message: "mremap needs a size of at least one byte") }
                 do throws(KernelError) {
                     let start = try m.mremap(pid, old.start, oldLength: old.length, newLength: newLength)
-                    mappings[pid]![words[1]] = (start, (newLength + 4095) & ~4095)
+                    mappings[group(pid)]![words[1]] = (start, (newLength + 4095) & ~4095)
                 } catch { errno(error) }
             case "msync":
                 let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
@@ -415,8 +429,8 @@ public struct WorkloadRunner {
                 if after == before && amount > 0 {
                     events.append(.init(line: line, kind: "errno", text: "\(name) brk \(words[1]): refused, the break stays at 0x\(String(before, radix: 16))\n"))
                 }
-                mappings[pid]!["[heap]"] = (m.mm(of: pid)!.startBrk, (after - m.mm(of: pid)!.startBrk + 4095) & ~4095)
-                if after == m.mm(of: pid)!.startBrk { mappings[pid]!["[heap]"] = nil }
+                mappings[group(pid)]!["[heap]"] = (m.mm(of: pid)!.startBrk, (after - m.mm(of: pid)!.startBrk + 4095) & ~4095)
+                if after == m.mm(of: pid)!.startBrk { mappings[group(pid)]!["[heap]"] = nil }
             case "fork":
                 guard words.count == 2 else { throw LineError(message: "fork needs the child's name") }
                 let child = words[1]
@@ -426,11 +440,11 @@ public struct WorkloadRunner {
                 do throws(KernelError) {
                     let c = try m.fork(pid, name: child)
                     pids[child] = c
-                    mappings[c] = mappings[pid]
+                    mappings[c] = mappings[group(pid)]
                 } catch { errno(error) }
             case "exit":
                 guard words.count == 1 else { throw LineError(message: "exit takes nothing") }
-                try m.exit(pid)
+                if m.task(pid).tgid == pid { try m.exit(pid) } else { try m.exitThread(pid) }
             case "replay":
                 guard words.count == 2 else { throw LineError(message: "replay needs a trace file") }
                 try replay(&m, pid: pid, name: name, path: words[1], line: line)

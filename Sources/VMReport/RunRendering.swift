@@ -9,17 +9,20 @@ public struct RunRenderer: ReportRenderer {
         var out = r.events.map(\.text).joined()
         if !out.isEmpty { out += "\n" }
         out += "\(r.workload): \(ByteSize.format(r.memoryBytes)) RAM, "
-            + (r.swapBytes > 0 ? "\(ByteSize.format(r.swapBytes)) swap" : "no swap") + ", \(r.arch) page tables, swappiness \(r.swappiness)" + (r.lru == .mglru ? ", multi-gen LRU" : "") + "\n\n"
+            + (r.swapBytes > 0 ? "\(ByteSize.format(r.swapBytes)) swap" : "no swap") + ", \(r.arch) page tables, swappiness \(r.swappiness)" + (r.lru == .mglru ? ", multi-gen LRU" : "")
+            + (r.cpus > 1 ? ", \(r.cpus) CPUs" : "") + "\n\n"
+        let threaded = r.processes.contains { $0.threads > 1 }
         var t = TextTable(columns: [
             .init("pid", alignment: .right), .init("process"), .init("state"), .init("RSS", alignment: .right),
             .init("swap", alignment: .right), .init("PSS", alignment: .right), .init("PTE", alignment: .right),
             .init("minor", alignment: .right), .init("major", alignment: .right), .init("COW", alignment: .right),
             .init("oom_score", alignment: .right),
-        ])
+        ] + (threaded ? [.init("threads", alignment: .right)] : []))
         for p in r.processes {
             let state = p.state == .killed ? "killed (\(p.signal?.signal ?? "?"))" : p.state.rawValue
             t.append([String(p.pid), p.name, state, kb(p.rssPages), kb(p.swapPages), kb(p.pssPages), kb(p.pageTablePages),
-                      String(p.minorFaults), String(p.majorFaults), String(p.cowFaults), p.state == .running ? String(p.oomScore) : "-"])
+                      String(p.minorFaults), String(p.majorFaults), String(p.cowFaults), p.state == .running ? String(p.oomScore) : "-"]
+                     + (threaded ? [String(p.threads)] : []))
         }
         out += t.render() + "(RSS, swap, PSS and page tables in kB)\n\n"
         let v = Dictionary(uniqueKeysWithValues: r.vmstat)
@@ -45,7 +48,7 @@ public struct RunRenderer: ReportRenderer {
             ("command", .string("run")),
             ("workload", .string(r.workload)),
             ("machine", .object([("memoryBytes", .uint(r.memoryBytes)), ("swapBytes", .uint(r.swapBytes)),
-                                 ("arch", .string(r.arch)), ("swappiness", .int(Int64(r.swappiness))), ("lru", .string(r.lru.rawValue))])),
+                                 ("arch", .string(r.arch)), ("swappiness", .int(Int64(r.swappiness))), ("lru", .string(r.lru.rawValue)), ("cpus", .int(Int64(r.cpus)))])),
             ("vmstat", .object(r.vmstat.map { ($0.0, .int(Int64($0.1))) })),
             ("meminfo", .object(r.meminfo.map { ($0.0, .int(Int64($0.1))) })),
             ("processes", .array(r.processes.map(process))),
@@ -69,7 +72,7 @@ public struct RunRenderer: ReportRenderer {
         f += [("rssPages", .int(Int64(p.rssPages))), ("rssAnonPages", .int(Int64(p.rssAnonPages))), ("rssFilePages", .int(Int64(p.rssFilePages))),
               ("swapPages", .int(Int64(p.swapPages))), ("pssPages", .int(Int64(p.pssPages))), ("pageTablePages", .int(Int64(p.pageTablePages))),
               ("minorFaults", .int(Int64(p.minorFaults))), ("majorFaults", .int(Int64(p.majorFaults))), ("cowFaults", .int(Int64(p.cowFaults))),
-              ("oomScore", .int(Int64(p.oomScore))),
+              ("threads", .int(Int64(p.threads))), ("oomScore", .int(Int64(p.oomScore))),
               ("vmas", .array(p.vmas.map { .object([("start", .string("0x" + String($0.start, radix: 16))), ("end", .string("0x" + String($0.end, radix: 16))),
                                                     ("perms", .string($0.perms)), ("name", .string($0.name))]) }))]
         return .object(f)

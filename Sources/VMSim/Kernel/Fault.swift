@@ -65,10 +65,8 @@ extension Machine {
 
     /// `force_sig_fault(SIGSEGV, code, address)`: the task dies, its memory is freed.
     mutating func segfault(_ t: Int, _ address: UInt64, _ signal: KillSignal) -> FaultResult {
-        tasks[t].state = .killed
-        tasks[t].signal = signal
         tasks[t].faultAddress = address
-        release(task: t)
+        endThreadGroup(of: t, state: .killed, signal: signal)
         return .killed(signal)
     }
 
@@ -198,12 +196,38 @@ extension Machine {
             for sub in pfn..<(pfn + Self.hugePages) { frames[sub] = PageFrames.Frame() }
         }
         frames[pfn] = PageFrames.Frame()
-        memory.phys.freePages(pfn: pfn)
+        memory.phys.freePages(pfn: pfn, cpu: currentCPU)
     }
 
     /// Flushes `pages` of address space `mm` from the CPU's TLB (`flush_tlb_mm_range`).
-    mutating func flushTLB(mm: Int, pages: [UInt64]) {
-        guard let context = mms[mm]?.contextID else { return }
-        cpu.flushRange(contextID: context, pages: pages, vmstat: &vmstat)
+    /// `flush_tlb_mm_range` from the current CPU (arch/x86/mm/tlb.c): the address space's
+    /// `tlb_gen` advances; when another CPU is in its `mm_cpumask`, `native_flush_tlb_multi`
+    /// sends the flush to every CPU there (`nr_tlb_remote_flush` once, `nr_tlb_remote_flush_received`
+    /// per CPU reached), skipping CPUs in lazy TLB mode unless page tables were freed (those
+    /// drop the address space instead); otherwise only this CPU flushes, if it has it loaded.
+    /// Each CPU flushes page by page up to 33 pages, fully beyond (`flush_tlb_func`). A CPU
+    /// skipped catches up when it next loads the address space (`choose_new_asid`).
+    mutating func flushTLB(mm: Int, pages: [UInt64], freedTables: Bool = false) {
+        guard let context = mms[mm]?.contextID, !pages.isEmpty else { return }
+        mms[mm]!.tlbGen += 1
+        let gen = mms[mm]!.tlbGen, mask = mms[mm]!.cpumask, me = currentCPU
+        if mask & ~(UInt64(1) << UInt64(me)) != 0 {
+            vmstat.nrTLBRemoteFlush += 1
+            for c in cpus.indices where mask & (UInt64(1) << UInt64(c)) != 0 {
+                if c == me {
+                    cpus[c].flushRange(contextID: context, pages: pages, tlbGen: gen, local: true, vmstat: &vmstat)
+                } else if cpus[c].isLazy {
+                    guard freedTables else { continue }
+                    vmstat.nrTLBRemoteFlushReceived += 1
+                    cpus[c].leaveLazy()
+                    mms[mm]!.cpumask &= ~(UInt64(1) << UInt64(c))
+                } else {
+                    vmstat.nrTLBRemoteFlushReceived += 1
+                    cpus[c].flushRange(contextID: context, pages: pages, tlbGen: gen, local: false, vmstat: &vmstat)
+                }
+            }
+        } else if cpus[currentCPU].currentMM == mm {
+            cpus[currentCPU].flushRange(contextID: context, pages: pages, tlbGen: gen, local: true, vmstat: &vmstat)
+        }
     }
 }

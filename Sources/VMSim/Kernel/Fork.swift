@@ -12,6 +12,7 @@ extension Machine {
     /// - Complexity: O(pages and tables of the parent).
     public mutating func fork(_ pid: Int, name: String) throws(KernelError) -> Int {
         let t = try running(pid)
+        enter(t)
         let parent = tasks[t].mm
         let child = try newMM(anonVma: mms[parent]!.anonVma)
         let childPid = try newTask(name: name, mm: child, oomScoreAdj: tasks[t].oomScoreAdj)

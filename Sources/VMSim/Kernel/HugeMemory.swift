@@ -47,7 +47,7 @@ extension Machine {
         let start = address & ~(Self.hugeSize - 1)
         // A PTE table covers the range already: the fault is a 4K one.
         guard mms[mm]!.table.leaf(at: start) == nil else { return nil }
-        let a = memory.phys.allocate(order: 9, migratetype: .movable)
+        let a = memory.phys.allocate(order: 9, migratetype: .movable, cpu: currentCPU)
         guard let pfn = a.pfn else {
             vmstat.thpFaultFallback += 1
             return nil
@@ -56,7 +56,7 @@ extension Machine {
         do throws(MapError) {
             try mms[mm]!.table.setLeaf(start, entry: hugeEntry(pfn: pfn, vma: vma, writable: true), level: pmdLevel, memory: &memory)
         } catch {
-            memory.phys.freePages(pfn: pfn)
+            memory.phys.freePages(pfn: pfn, cpu: currentCPU)
             vmstat.thpFaultFallback += 1
             return nil
         }

@@ -14,6 +14,8 @@ public struct MachineConfig: Sendable {
     public var pageCluster = 3
     /// Transparent huge pages (`/sys/kernel/mm/transparent_hugepage/enabled`).
     public var thp: THPMode = .madvise
+    /// CPUs (1...64), each with its own TLBs, walk caches and per-CPU page lists.
+    public var cpus = 1
     /// `vm.min_free_kbytes` (nil: the kernel's formula).
     public var minFreeKbytes: Int?
     /// Which reclaim lists the kernel runs: the two-list LRU (the default of most distributions'
@@ -101,8 +103,10 @@ public struct Machine {
     public internal(set) var frames: PageFrames
     /// The node's LRU lists, keyed by pfn.
     public internal(set) var lru: LRUVector
-    /// The CPU processes run on (one: `cpus=N` is the many-core work).
-    public internal(set) var cpu: KernelCPU
+    /// The CPUs; a process's thread k runs on CPU (k - 1) mod `config.cpus`.
+    public internal(set) var cpus: [KernelCPU]
+    /// The CPU the current operation runs on (the calling thread's).
+    public internal(set) var currentCPU = 0
     /// Files, by id, with their page caches.
     public internal(set) var files: [SimFile] = []
     /// Address spaces, by index (nil once freed).
@@ -154,14 +158,15 @@ public struct Machine {
         guard pages >= 256, pages <= PhysicalMemoryConfig.maxPages else {
             throw .errno(.invalid("memory must be between 1M and \(PhysicalMemoryConfig.maxPages >> 8)M"))
         }
+        guard (1...64).contains(config.cpus) else { throw .errno(.invalid("cpus must be between 1 and 64")) }
         self.config = config
-        var phys = PhysicalMemory(PhysicalMemoryConfig.normal(pages: pages))
+        var phys = PhysicalMemory(PhysicalMemoryConfig.normal(pages: pages, cpus: config.cpus))
         if let kb = config.minFreeKbytes { phys.setupWatermarks(minFreeKbytes: kb) }
         memory = KernelMemory(phys: phys)
-        slub = SlabAllocator(cpus: 1)
+        slub = SlabAllocator(cpus: config.cpus)
         frames = PageFrames(pages: pages)
         lru = LRUVector(frames: pages)
-        cpu = KernelCPU(format: config.format, tlb: config.tlb)
+        cpus = (0..<config.cpus).map { _ in KernelCPU(format: config.format, tlb: config.tlb) }
         guard let zero = memory.phys.allocPages(order: 0, migratetype: .unmovable) else {
             throw .errno(.noMemory("no frame for the zero page"))
         }
@@ -193,6 +198,30 @@ public struct Machine {
     public mutating func createProcess(name: String, oomScoreAdj: Int = 0) throws(KernelError) -> Int {
         let mm = try newMM(anonVma: nil)
         return try newTask(name: name, mm: mm, oomScoreAdj: oomScoreAdj)
+    }
+
+    /// `clone(CLONE_VM | CLONE_THREAD)`: a new thread of `pid`'s process, sharing its address
+    /// space, named NAME.K for the process's K-th thread and run on CPU (K - 1) mod `cpus`.
+    /// Returns its pid.
+    /// - Throws: `.errno(.noMemory)` when no memory is left for its task_struct; `noSuchProcess`
+    ///   / `notRunning` for a bad `pid`.
+    /// - Complexity: O(tasks).
+    @discardableResult
+    public mutating func createThread(_ pid: Int) throws(KernelError) -> Int {
+        let t = try running(pid)
+        let leader = tasks[t].tgid, mm = tasks[t].mm
+        let k = threads(of: leader).count + 1
+        let tid = try newTask(name: "\(tasks[leader - 1].name).\(k)", mm: mm, oomScoreAdj: tasks[t].oomScoreAdj, tgid: leader)
+        tasks[tid - 1].cpu = (k - 1) % config.cpus
+        mms[mm]!.users += 1
+        return tid
+    }
+
+    /// The pids of every thread ever created in `pid`'s process, the first first.
+    /// - Complexity: O(tasks).
+    public func threads(of pid: Int) -> [Int] {
+        let g = tasks[pid - 1].tgid
+        return tasks.filter { $0.tgid == g }.map(\.pid)
     }
 
     /// A new address space, in a new anon_vma family or in `anonVma`'s.
@@ -232,11 +261,11 @@ public struct Machine {
         return (taskSize - (128 << 20)) & ~4095
     }
 
-    mutating func newTask(name: String, mm: Int, oomScoreAdj: Int) throws(KernelError) -> Int {
+    mutating func newTask(name: String, mm: Int, oomScoreAdj: Int, tgid: Int? = nil) throws(KernelError) -> Int {
         let pid = tasks.count + 1
-        tasks.append(TaskInfo(name: name, pid: pid, mm: mm, oomScoreAdj: max(-1000, min(1000, oomScoreAdj))))
+        tasks.append(TaskInfo(name: name, pid: pid, mm: mm, tgid: tgid ?? pid, oomScoreAdj: max(-1000, min(1000, oomScoreAdj))))
         taskObjects.append(nil)
-        let object = withReclaimSimple { m in m.slub.cacheAlloc(cache: m.taskCache, memory: &m.memory.phys) }
+        let object = withReclaimSimple { m in m.slub.cacheAlloc(cache: m.taskCache, memory: &m.memory.phys, cpu: m.currentCPU) }
         guard let object else { throw .errno(.noMemory("no memory for a task_struct")) }
         taskObjects[pid - 1] = object
         return pid
@@ -244,7 +273,7 @@ public struct Machine {
 
     /// Takes a slab object of `cache` for address space `mm`.
     mutating func allocObject(_ cache: Int, for mm: Int) throws(KernelError) {
-        let object = withReclaimSimple { m in m.slub.cacheAlloc(cache: cache, memory: &m.memory.phys) }
+        let object = withReclaimSimple { m in m.slub.cacheAlloc(cache: cache, memory: &m.memory.phys, cpu: m.currentCPU) }
         guard let object else { throw .errno(.noMemory("no memory for a \(slub.caches[cache].name)")) }
         mmObjects[mm].append(object)
     }
@@ -254,12 +283,12 @@ public struct Machine {
         guard let count = mms[mm]?.vmas.count else { return }
         var held = mmObjects[mm].filter { $0.cache == vmaCache }.count
         while held < count {
-            guard let o = withReclaimSimple({ m in m.slub.cacheAlloc(cache: m.vmaCache, memory: &m.memory.phys) }) else { break }
+            guard let o = withReclaimSimple({ m in m.slub.cacheAlloc(cache: m.vmaCache, memory: &m.memory.phys, cpu: m.currentCPU) }) else { break }
             mmObjects[mm].append(o)
             held += 1
         }
         while held > count, let i = mmObjects[mm].lastIndex(where: { $0.cache == vmaCache }) {
-            slub.free(mmObjects[mm].remove(at: i), memory: &memory.phys)
+            slub.free(mmObjects[mm].remove(at: i), memory: &memory.phys, cpu: currentCPU)
             held -= 1
         }
     }
@@ -294,6 +323,7 @@ public struct Machine {
     public mutating func mmap(_ pid: Int, at address: UInt64? = nil, length: UInt64, protection: VMAFlags,
                               shared: Bool = false, name: String = "") throws(KernelError) -> UInt64 {
         let t = try running(pid)
+        enter(t)
         let mm = tasks[t].mm
         if let address {
             // MAP_FIXED unmaps what was there, pages included.
@@ -328,6 +358,7 @@ public struct Machine {
     /// - Complexity: O(VMAs + pages and tables in the range).
     public mutating func munmap(_ pid: Int, _ start: UInt64, length: UInt64) throws(KernelError) {
         let t = try running(pid)
+        enter(t)
         let mm = tasks[t].mm
         let length = (length + 4095) & ~4095
         if length > 0 { splitHugePagesAtEnds(mm: mm, start..<(start &+ length)) }
@@ -349,6 +380,7 @@ public struct Machine {
     /// - Complexity: O(VMAs + pages in the range).
     public mutating func mprotect(_ pid: Int, _ start: UInt64, length: UInt64, protection: VMAFlags) throws(KernelError) {
         let t = try running(pid)
+        enter(t)
         let mm = tasks[t].mm
         let length = (length + 4095) & ~4095
         if length > 0 && mms[mm]!.vmas.lookup(start) != nil { splitHugePagesAtEnds(mm: mm, start..<(start &+ length)) }
@@ -362,25 +394,56 @@ public struct Machine {
         check()
     }
 
-    /// `exit_group`: the address space torn down (`exit_mmap`), the task's objects freed.
+    /// `exit_group`: every thread of the process exits, the address space is torn down
+    /// (`exit_mmap`), the tasks' objects freed.
     /// - Complexity: O(pages and tables of the address space).
     public mutating func exit(_ pid: Int) throws(KernelError) {
         let t = try running(pid)
-        tasks[t].state = .exited
-        release(task: t)
+        enter(t)
+        endThreadGroup(of: t, state: .exited, signal: nil)
         check()
     }
 
-    /// Frees what task `t` holds: its address space (when no other task shares it) and its
-    /// task_struct.
+    /// `pthread_exit` → `do_exit` of one thread: the others go on in the address space; the CPU
+    /// it ran on keeps the address space loaded in lazy TLB mode (`enter_lazy_tlb`). The last
+    /// thread's exit is the process's.
+    /// - Complexity: O(1), or as `exit` for the last thread.
+    public mutating func exitThread(_ pid: Int) throws(KernelError) {
+        let t = try running(pid)
+        let mm = tasks[t].mm
+        guard mms[mm]!.users > 1 else { return try exit(pid) }
+        tasks[t].state = .exited
+        release(task: t)
+        let c = tasks[t].cpu
+        if cpus[c].currentMM == mm && !tasks.contains(where: { $0.state == .running && $0.cpu == c && $0.mm == mm }) {
+            cpus[c].enterLazy()
+        }
+        check()
+    }
+
+    /// Every running thread of task `t`'s process ends (exit_group, a fatal signal, the OOM
+    /// killer), `t` first.
+    mutating func endThreadGroup(of t: Int, state: TaskState, signal: KillSignal?) {
+        let g = tasks[t].tgid
+        for i in [t] + tasks.indices.filter({ $0 != t && tasks[$0].tgid == g && tasks[$0].state == .running }) {
+            tasks[i].state = state
+            tasks[i].signal = signal
+            release(task: i)
+        }
+    }
+
+    /// Frees what task `t` holds: its task_struct, and its address space when it was the last
+    /// task using it.
     mutating func release(task t: Int) {
         let mm = tasks[t].mm
         tasks[t].finalRSS = mms[mm]?.rss ?? 0
         if let o = taskObjects[t] {
-            slub.free(o, memory: &memory.phys)
+            slub.free(o, memory: &memory.phys, cpu: currentCPU)
             taskObjects[t] = nil
         }
-        exitMMap(mm)
+        guard mms[mm] != nil else { return }
+        mms[mm]!.users -= 1
+        if mms[mm]!.users == 0 { exitMMap(mm) }
     }
 
     /// `exit_mmap`: every page and swap entry released, the page table freed, the mm's objects freed.
@@ -388,11 +451,14 @@ public struct Machine {
         guard mms[mm] != nil else { return }
         let mappedFiles = Set(mms[mm]!.vmas.vmas.compactMap(\.file))
         zapRange(mm: mm, 0..<(UInt64(1) << UInt64(config.format.virtualBits - 1)))
-        cpu.forget(contextID: mms[mm]!.contextID)
+        for c in cpus.indices {
+            cpus[c].forget(contextID: mms[mm]!.contextID)
+            if cpus[c].currentMM == mm { cpus[c].leaveLazy() }
+        }
         // The remaining tables (the root and any left on the way) go back to the buddy allocator.
         var table = mms[mm]!.table
         table.freeAll(memory: &memory)
-        for o in mmObjects[mm] { slub.free(o, memory: &memory.phys) }
+        for o in mmObjects[mm] { slub.free(o, memory: &memory.phys, cpu: currentCPU) }
         mmObjects[mm] = []
         let family = Int(mms[mm]!.anonVma)
         anonVmaMembers[family].removeAll { $0 == mm }
@@ -443,11 +509,11 @@ public struct Machine {
     /// The hot path: translate, fault, retry, verify.
     mutating func accessTask(_ t: Int, _ address: UInt64, _ kind: AccessKind) -> AccessOutcome {
         let mm = tasks[t].mm
-        switchTo(mm)
+        enter(t)
         let intent = AccessIntent(kind)
         var faults = 0
         while true {
-            let r = cpu.translate(address, intent, in: &mms[mm]!.table)
+            let r = cpus[currentCPU].translate(address, intent, in: &mms[mm]!.table)
             if r.succeeded {
                 if kind == .store {
                     recordWrite(t: t, mm: mm, address: address, pfn: Int(r.physical >> 12))
@@ -467,11 +533,26 @@ public struct Machine {
         }
     }
 
-    /// Switches the CPU to address space `mm` (`switch_mm_irqs_off`).
+    /// Task `t` runs: the current CPU becomes its CPU, which switches to its address space.
+    mutating func enter(_ t: Int) {
+        currentCPU = tasks[t].cpu
+        memory.cpu = currentCPU
+        switchTo(tasks[t].mm)
+    }
+
+    /// Switches the current CPU to address space `mm` (`switch_mm_irqs_off`): the CPU leaves the
+    /// previous address space's `mm_cpumask` and joins the new one's; the PCID slot is chosen
+    /// (`choose_new_asid`) and flushed when it missed flushes.
     mutating func switchTo(_ mm: Int) {
-        if cpu.currentMM != mm {
-            cpu.currentMM = mm
-            cpu.load(contextID: mms[mm]!.contextID, vmstat: &vmstat)
+        let c = currentCPU
+        if cpus[currentCPU].currentMM != mm {
+            let prev = cpus[currentCPU].currentMM
+            if prev >= 0, mms.indices.contains(prev), mms[prev] != nil { mms[prev]!.cpumask &= ~(UInt64(1) << UInt64(c)) }
+            cpus[currentCPU].currentMM = mm
+            mms[mm]!.cpumask |= UInt64(1) << UInt64(c)
+            cpus[currentCPU].load(contextID: mms[mm]!.contextID, tlbGen: mms[mm]!.tlbGen)
+        } else if cpus[currentCPU].isLazy {
+            cpus[currentCPU].load(contextID: mms[mm]!.contextID, tlbGen: mms[mm]!.tlbGen)
         }
     }
 
@@ -515,19 +596,21 @@ public struct KernelMemory: FrameSource, Sendable {
     public internal(set) var phys: PhysicalMemory
     /// Page-table pages in use, over every address space.
     public internal(set) var pageTablePages = 0
+    /// The CPU whose per-CPU lists allocations and frees use (the current one).
+    var cpu = 0
     /// 4 KiB frames.
     public var frameSize: PageSize { .base4K }
     /// A page-table page, or nil when none is free above the min watermark.
     /// - Complexity: as `PhysicalMemory.allocPages`.
     public mutating func allocate(order: Int) -> FrameNumber? {
-        guard let pfn = phys.allocPages(order: order, migratetype: .unmovable) else { return nil }
+        guard let pfn = phys.allocPages(order: order, migratetype: .unmovable, cpu: cpu) else { return nil }
         pageTablePages += 1 << order
         return FrameNumber(UInt64(pfn))
     }
     /// Frees a page-table page.
     /// - Complexity: as `PhysicalMemory.freePages`.
     public mutating func free(_ frame: FrameNumber, order: Int) {
-        if phys.freePages(pfn: Int(frame.rawValue)) { pageTablePages -= 1 << order }
+        if phys.freePages(pfn: Int(frame.rawValue), cpu: cpu) { pageTablePages -= 1 << order }
     }
 }
 
@@ -541,6 +624,12 @@ public struct KernelCPU: Sendable {
     var currentMM = -1
     /// The context id of each dynamic ASID slot (0: unused) and the next slot to take.
     var asidContexts = [UInt64](repeating: 0, count: KernelCPU.dynamicASIDs)
+    /// `cpu_tlbstate.ctxs[asid].tlb_gen`: the address space's flush generation each slot's
+    /// entries are up to date with.
+    var asidTLBGens = [UInt64](repeating: 0, count: KernelCPU.dynamicASIDs)
+    /// `cpu_tlbstate_shared.is_lazy`: the task that ran here has gone; the address space stays
+    /// loaded (lazy TLB mode) and remote flushes skip this CPU unless page tables are freed.
+    public internal(set) var isLazy = false
     var nextASID = 0
     /// The slot of the loaded address space.
     var currentASID = 0
@@ -561,16 +650,25 @@ public struct KernelCPU: Sendable {
 
     /// `switch_mm_irqs_off` → `choose_new_asid`: the slot already holding `contextID` (no flush),
     /// or the next slot round robin, whose old entries are flushed.
-    mutating func load(contextID: UInt64, vmstat: inout VMStat) {
+    /// `choose_new_asid`'s `need_flush`: a slot whose entries are older than the address space's
+    /// `tlb_gen` (flushes it missed while it was not loaded or was lazy), or a slot taken over
+    /// from another address space, is flushed by the CR3 write (traced, not counted in vmstat:
+    /// `switch_mm_irqs_off` counts no `nr_tlb_local_flush_all`).
+    mutating func load(contextID: UInt64, tlbGen: UInt64) {
+        isLazy = false
         if let slot = asidContexts.firstIndex(of: contextID) {
             currentASID = slot
+            if asidTLBGens[slot] < tlbGen {
+                hw.flush(pcid: pcid)
+                asidTLBGens[slot] = tlbGen
+            }
             return
         }
         currentASID = nextASID
         nextASID = (nextASID + 1) % Self.dynamicASIDs
         asidContexts[currentASID] = contextID
+        asidTLBGens[currentASID] = tlbGen
         hw.flush(pcid: pcid)
-        vmstat.nrTLBLocalFlushAll += 1
     }
 
     /// An address space is gone: its PCID slot is free and flushed lazily on reuse.
@@ -581,18 +679,31 @@ public struct KernelCPU: Sendable {
         }
     }
 
-    /// `flush_tlb_mm_range` on this CPU for address space `contextID`: single-page INVLPGs for up
-    /// to `tlb_single_page_flush_ceiling` (33) pages, a full flush of the PCID beyond.
-    mutating func flushRange(contextID: UInt64, pages: [UInt64], vmstat: inout VMStat) {
-        guard let slot = asidContexts.firstIndex(of: contextID), !pages.isEmpty else { return }
+    /// `flush_tlb_func` on this CPU for address space `contextID` brought to flush generation
+    /// `tlbGen`: single-page INVLPGs for up to `tlb_single_page_flush_ceiling` (33) pages when this
+    /// is the only generation it missed, a full flush of the PCID otherwise. `local`: this CPU
+    /// started the flush (only then are nr_tlb_local_flush_one / _all counted). A slot already up
+    /// to date does nothing.
+    mutating func flushRange(contextID: UInt64, pages: [UInt64], tlbGen: UInt64, local: Bool, vmstat: inout VMStat) {
+        guard let slot = asidContexts.firstIndex(of: contextID), !pages.isEmpty, asidTLBGens[slot] < tlbGen else { return }
         let pcid = UInt16(slot + 1)
-        if pages.count > Machine.tlbSinglePageFlushCeiling {
+        if pages.count > Machine.tlbSinglePageFlushCeiling || asidTLBGens[slot] + 1 < tlbGen {
             hw.flush(pcid: pcid)
-            vmstat.nrTLBLocalFlushAll += 1
+            if local { vmstat.nrTLBLocalFlushAll += 1 }
         } else {
             for p in pages { hw.invalidate(p, pcid: pcid) }
-            vmstat.nrTLBLocalFlushOne += pages.count
+            if local { vmstat.nrTLBLocalFlushOne += pages.count }
         }
+        asidTLBGens[slot] = tlbGen
+    }
+
+    /// `enter_lazy_tlb`: the task that ran here is gone; its address space stays loaded.
+    mutating func enterLazy() { isLazy = true }
+
+    /// `switch_mm_irqs_off(NULL, &init_mm)`: the lazy address space is dropped.
+    mutating func leaveLazy() {
+        isLazy = false
+        currentMM = -1
     }
 }
 

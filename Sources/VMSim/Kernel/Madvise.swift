@@ -17,6 +17,7 @@ extension Machine {
     @discardableResult
     public mutating func brk(_ pid: Int, delta: Int64) throws(KernelError) -> UInt64 {
         let t = try running(pid)
+        enter(t)
         let mm = tasks[t].mm
         let old = mms[mm]!.brk, start = mms[mm]!.startBrk
         let wanted = delta >= 0 ? old &+ UInt64(delta) : old &- UInt64(-delta)
@@ -77,6 +78,7 @@ extension Machine {
     /// - Complexity: O(VMAs + pages in the range).
     public mutating func madvise(_ pid: Int, _ start: UInt64, length: UInt64, _ advice: MadviseAdvice) throws(KernelError) {
         let t = try running(pid)
+        enter(t)
         let mm = tasks[t].mm
         let end = start + ((length + 4095) & ~4095)
         guard start & 4095 == 0, end > start else { throw .errno(.invalid("madvise needs a page-aligned, non-empty range")) }

@@ -9,6 +9,7 @@ extension Machine {
         var pages: [UInt64] = []
         var entries: [(UInt64, UInt64)] = []
         var huge = Set<UInt64>()
+        let tablesBefore = memory.pageTablePages
         mms[mm]!.table.zap(range, memory: &memory) { address, entry, level in
             entries.append((address, entry))
             if level < config.format.levels.count - 1 { huge.insert(address) }
@@ -36,7 +37,7 @@ extension Machine {
                 swapFree(SwapDevice.slot(entry: entry, format: config.format))
             }
         }
-        flushTLB(mm: mm, pages: pages)
+        flushTLB(mm: mm, pages: pages, freedTables: memory.pageTablePages < tablesBefore)
         // What was written there is gone with the mapping: a new one reads zeroes.
         let first = range.lowerBound >> 12, last = range.upperBound >> 12
         if UInt64(mms[mm]!.shadow.count) < last - first {

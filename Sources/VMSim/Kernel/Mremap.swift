@@ -12,6 +12,7 @@ extension Machine {
     @discardableResult
     public mutating func mremap(_ pid: Int, _ old: UInt64, oldLength: UInt64, newLength: UInt64, mayMove: Bool = true) throws(KernelError) -> UInt64 {
         let t = try running(pid)
+        enter(t)
         let mm = tasks[t].mm
         let oldLength = (oldLength + 4095) & ~4095, newLength = (newLength + 4095) & ~4095
         guard old & 4095 == 0, newLength > 0, oldLength > 0 else { throw .errno(.invalid("mremap needs a page-aligned address and lengths")) }

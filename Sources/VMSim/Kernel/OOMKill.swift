@@ -23,11 +23,14 @@ extension Machine {
         return (1000 + badness * 1000 / oomTotalPages) * 2 / 3
     }
 
-    /// `out_of_memory`: kills the task with the highest badness (ties go to the later task, as
-    /// `oom_evaluate_task` takes a score equal to the chosen one). False when no task can be killed.
+    /// `out_of_memory`: kills the process with the highest badness (`select_bad_process` visits
+    /// each process once, through its first running thread; ties go to the later process, as
+    /// `oom_evaluate_task` takes a score equal to the chosen one), all its threads. False when no
+    /// task can be killed.
     mutating func outOfMemory() -> Bool {
         var chosen: Int?, chosenPoints = Int.min
-        for task in tasks where task.state == .running {
+        var seen = Set<Int>()
+        for task in tasks where task.state == .running && seen.insert(task.tgid).inserted {
             guard let points = oomBadness(task.pid), points >= chosenPoints else { continue }
             chosen = task.pid
             chosenPoints = points
@@ -40,10 +43,8 @@ extension Machine {
                 + "anon-rss:\(mm.anonPages * 4)kB, file-rss:\(mm.filePages * 4)kB, shmem-rss:\(mm.shmemPages * 4)kB, UID:0 "
                 + "pgtables:\(mm.table.tablePagesBelowRoot * 4)kB oom_score_adj:\(tasks[t].oomScoreAdj)"
         }
-        tasks[t].state = .killed
-        tasks[t].signal = .oomKill
         oomVictims.append(victim)
-        release(task: t)
+        endThreadGroup(of: t, state: .killed, signal: .oomKill)
         return true
     }
 }

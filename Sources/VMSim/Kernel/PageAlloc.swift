@@ -7,7 +7,7 @@ extension Machine {
     /// was killed by the OOM killer (or no victim was left).
     mutating func allocUserPage(for t: Int) -> Int? {
         while true {
-            let a = memory.phys.allocate(order: 0, migratetype: .movable)
+            let a = memory.phys.allocate(order: 0, migratetype: .movable, cpu: currentCPU)
             noteAllocation(a.advice)
             if let pfn = a.pfn { return pfn }
             guard a.advice == .reclaim, outOfMemoryStep(sparing: nil) else { return nil }

@@ -73,6 +73,7 @@ extension Machine {
     public mutating func mmap(_ pid: Int, file: Int, offset: UInt64 = 0, at address: UInt64? = nil, length: UInt64,
                               protection: VMAFlags, shared: Bool, name: String? = nil) throws(KernelError) -> UInt64 {
         let t = try running(pid)
+        enter(t)
         guard file >= 0 && file < files.count, offset & 4095 == 0 else { throw .errno(.invalid("a bad file or offset")) }
         let mm = tasks[t].mm
         if let address { try munmap(pid, address, length: length) }
@@ -175,9 +176,9 @@ extension Machine {
         let first = page >= ra / 2 ? page - ra / 2 : 0
         let last = min(first + ra, UInt64(files[file].pages))
         for p in first..<last where p != page && files[file].cache.find(p) == .max {
-            let a = memory.phys.allocate(order: 0)
+            let a = memory.phys.allocate(order: 0, cpu: currentCPU)
             guard let extra = a.pfn else { break }
-            guard a.advice == .none else { memory.phys.freePages(pfn: extra); break }
+            guard a.advice == .none else { memory.phys.freePages(pfn: extra, cpu: currentCPU); break }
             addToPageCache(extra, file: file, page: p)
         }
         return pfn
@@ -273,7 +274,7 @@ extension Machine {
     }
 
     /// A page that never joined anything goes back to the buddy allocator.
-    mutating func freePageToBuddy(_ pfn: Int) { memory.phys.freePages(pfn: pfn) }
+    mutating func freePageToBuddy(_ pfn: Int) { memory.phys.freePages(pfn: pfn, cpu: currentCPU) }
 
     /// The page leaves the page cache and is freed (`__filemap_remove_folio`).
     mutating func removeFromPageCache(_ pfn: Int) {
@@ -312,6 +313,7 @@ extension Machine {
     /// - Complexity: O(pages in the range).
     public mutating func msync(_ pid: Int, _ start: UInt64, length: UInt64) throws(KernelError) {
         let t = try running(pid)
+        enter(t)
         let mm = tasks[t].mm
         let end = start + ((length + 4095) & ~4095)
         let bits = config.format.bits

@@ -68,6 +68,7 @@ extension Machine {
             ("pageoutrun", s.pageoutrun), ("pgrotated", s.pgrotated), ("oom_kill", s.oomKill),
             ("thp_fault_alloc", s.thpFaultAlloc), ("thp_fault_fallback", s.thpFaultFallback),
             ("thp_split_page", s.thpSplitPage), ("thp_split_pmd", s.thpSplitPMD),
+            ("nr_tlb_remote_flush", s.nrTLBRemoteFlush), ("nr_tlb_remote_flush_received", s.nrTLBRemoteFlushReceived),
             ("nr_tlb_local_flush_all", s.nrTLBLocalFlushAll), ("nr_tlb_local_flush_one", s.nrTLBLocalFlushOne),
             ("swap_ra", s.swapRa), ("swap_ra_hit", s.swapRaHit),
         ]

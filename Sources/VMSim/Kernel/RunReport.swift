@@ -9,7 +9,10 @@ public struct RunReport: Sendable {
         public var signal: KillSignal?
         public var faultAddress: UInt64?
         public var rssPages = 0, rssAnonPages = 0, rssFilePages = 0, swapPages = 0, pssPages = 0, pageTablePages = 0
+        /// Faults summed over its threads.
         public var minorFaults: Int, majorFaults: Int, cowFaults: Int
+        /// Threads ever created in it (1 for a single-threaded process).
+        public var threads = 1
         public var oomScore = 0
         /// Its VMAs: start, end, perms as maps prints them, name as maps prints it.
         public var vmas: [(start: UInt64, end: UInt64, perms: String, name: String)] = []
@@ -34,7 +37,7 @@ public struct RunReport: Sendable {
     /// The workload's name.
     public var workload: String
     /// The machine: RAM and swap in bytes, page-table format, swappiness, reclaim lists.
-    public var memoryBytes: UInt64, swapBytes: UInt64, arch: String, swappiness: Int, lru: LRUMode
+    public var memoryBytes: UInt64, swapBytes: UInt64, arch: String, swappiness: Int, lru: LRUMode, cpus: Int
     public var events: [Event]
     public var processes: [Process]
     public var vmstat: [(String, Int)]
@@ -48,9 +51,12 @@ extension Machine {
     /// The report of the machine as it is now.
     /// - Complexity: O(frames + page-table entries of every process).
     public func report(workload: String, events: [RunReport.Event], replay: ReplayStats?) -> RunReport {
-        let processes = tasks.map { t -> RunReport.Process in
-            var p = RunReport.Process(name: t.name, pid: t.pid, state: t.state, signal: t.signal, faultAddress: t.faultAddress,
-                                      minorFaults: t.minorFaults, majorFaults: t.majorFaults, cowFaults: t.cowFaults)
+        let processes = tasks.filter { $0.tgid == $0.pid }.map { t -> RunReport.Process in
+            let group = tasks.filter { $0.tgid == t.pid }
+            var p = RunReport.Process(name: t.name, pid: t.pid, state: t.state, signal: t.signal, faultAddress: group.lazy.compactMap(\.faultAddress).first,
+                                      minorFaults: group.reduce(0) { $0 + $1.minorFaults }, majorFaults: group.reduce(0) { $0 + $1.majorFaults },
+                                      cowFaults: group.reduce(0) { $0 + $1.cowFaults })
+            p.threads = group.count
             if let mm = mm(of: t.pid) {
                 p.rssPages = mm.rss
                 p.rssAnonPages = mm.anonPages
@@ -64,7 +70,7 @@ extension Machine {
             return p
         }
         return RunReport(workload: workload, memoryBytes: config.memory, swapBytes: config.swap, arch: config.format.name,
-                         swappiness: config.swappiness, lru: config.lru, events: events, processes: processes, vmstat: vmstatLines,
+                         swappiness: config.swappiness, lru: config.lru, cpus: config.cpus, events: events, processes: processes, vmstat: vmstatLines,
                          meminfo: meminfoLines, pagesVerified: pagesVerified, mismatches: mismatches, replay: replay)
     }
 }

@@ -178,7 +178,7 @@ extension Machine {
             } else {
                 pfn = fresh
                 guard swapIn(slot: slot, into: pfn, address: address, mm: mm) else {
-                    memory.phys.freePages(pfn: pfn)
+                    memory.phys.freePages(pfn: pfn, cpu: currentCPU)
                     return segfault(t, address, .sigbus)
                 }
                 swapReadahead(around: slot)
@@ -242,14 +242,14 @@ extension Machine {
         let start = slot & ~(window - 1)
         for s in max(start, 1)..<min(start + window, swap!.slots) where s != slot {
             guard swap!.swapMap[s] > 0, swap!.cache[s] == nil else { continue }
-            let a = memory.phys.allocate(order: 0)
+            let a = memory.phys.allocate(order: 0, cpu: currentCPU)
             guard let pfn = a.pfn else { break }
             guard a.advice == .none else {
-                memory.phys.freePages(pfn: pfn)
+                memory.phys.freePages(pfn: pfn, cpu: currentCPU)
                 break
             }
             guard swapIn(slot: s, into: pfn, address: nil, mm: nil) else {
-                memory.phys.freePages(pfn: pfn)
+                memory.phys.freePages(pfn: pfn, cpu: currentCPU)
                 break
             }
             vmstat.swapRa += 1

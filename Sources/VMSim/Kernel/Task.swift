@@ -17,6 +17,13 @@ public struct MMStruct: Sendable {
     public internal(set) var hiwaterRSS = 0, hiwaterVM = 0
     /// `mm->start_brk`, `mm->brk`.
     public internal(set) var startBrk: UInt64, brk: UInt64
+    /// `mm_cpumask`: the CPUs that have this address space loaded (bit n: CPU n), the ones a TLB
+    /// flush must reach.
+    public internal(set) var cpumask: UInt64 = 0
+    /// `mm->context.tlb_gen`: flushes of this address space so far.
+    public internal(set) var tlbGen: UInt64 = 1
+    /// Tasks (threads) using it (`mm_users`).
+    public internal(set) var users = 1
     /// The content token each virtual page should hold (absent: zero-filled), checked on reads.
     var shadow = PageMap<UInt64>(expectedCount: 64)
 
@@ -85,6 +92,10 @@ public struct TaskInfo: Sendable {
     public let pid: Int
     /// Which `MMStruct` it runs in.
     public internal(set) var mm: Int
+    /// The thread group (`tgid`): the pid of its process's first thread.
+    public internal(set) var tgid: Int
+    /// The CPU it runs on.
+    public internal(set) var cpu = 0
     /// Running, exited or killed.
     public internal(set) var state: TaskState = .running
     /// The signal that killed it, and the address of the fault that did.
