@@ -82,6 +82,20 @@ public struct WorkloadRunner {
         return try runner.finish()
     }
 
+    /// Runs independent workloads side by side on up to `parallelism` host cores, each with its
+    /// own machine and temporary swap file; the results come in the order of `paths`, the same
+    /// whatever the parallelism (each run is deterministic and shares nothing).
+    /// - Complexity: the sum of the runs' costs, spread over the workers.
+    public static func runAll(paths: [String], checkInvariants: Bool = false, parallelism: Int) -> [Result<RunReport, TraceError>] {
+        Parallel.map(paths.count, parallelism: parallelism) { i in
+            do throws(TraceError) {
+                return .success(try run(path: paths[i], checkInvariants: checkInvariants))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
     /// Runs every line of `text`.
     /// - Complexity: the sum of the commands' costs.
     public mutating func run(_ text: String) throws(TraceError) {

@@ -22,11 +22,12 @@ struct RunCommand: ParsableCommand {
             Examples:
               vmsim run workloads/whole-system.vms
               vmsim run workloads/whole-system.vms --json
+              vmsim run a.vms b.vms c.vms        (in parallel on the host's cores, reported in this order)
             """
     )
 
-    @Argument(help: "The workload script; '-' reads standard input.")
-    var workload: String
+    @Argument(help: "The workload scripts; '-' reads standard input. Several run in parallel on the host's cores and are reported in the order given.")
+    var workloads: [String]
 
     @Flag(help: "Print one JSON object (schema in docs/json-schema.md).")
     var json = false
@@ -37,8 +38,39 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Check every kernel invariant after every operation (slow).")
     var check = false
 
+    @Option(help: "Host cores to run several workloads on (default: all).")
+    var jobs: Int?
+
+    func validate() throws {
+        if workloads.isEmpty { throw ValidationError("give a workload script") }
+        if workloads.count > 1 && swapFile != nil { throw ValidationError("--swap-file takes one workload (each of several runs gets its own temporary swap file)") }
+        if workloads.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be read once") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
     func run() throws {
-        let report = try reportingInputErrors { try WorkloadRunner.run(path: workload, swapPath: swapFile, checkInvariants: check) }
-        print(RunRenderer().render(report, as: json ? .json : .text), terminator: "")
+        let renderer = RunRenderer()
+        if workloads.count == 1 {
+            let report = try reportingInputErrors { try WorkloadRunner.run(path: workloads[0], swapPath: swapFile, checkInvariants: check) }
+            print(renderer.render(report, as: json ? .json : .text), terminator: "")
+            return
+        }
+        let cores = jobs ?? ProcessorCount.online
+        let results = WorkloadRunner.runAll(paths: workloads, checkInvariants: check, parallelism: cores)
+        var reports: [RunReport] = []
+        for result in results {
+            switch result {
+            case .success(let r): reports.append(r)
+            case .failure(let error):
+                printError("vmsim: \(error.description)")
+                throw ExitCode(2)
+            }
+        }
+        if json {
+            let runs = JSONValue.object([("schemaVersion", .int(1)), ("command", .string("run")), ("runs", .array(reports.map(renderer.json)))])
+            print(runs.serialized(pretty: true))
+        } else {
+            print(reports.map { renderer.render($0, as: .text) }.joined(separator: "\n"), terminator: "")
+        }
     }
 }

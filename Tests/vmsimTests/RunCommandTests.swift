@@ -22,6 +22,30 @@ struct RunCommandTests {
         ("process A\nshow lru_gen", "<stdin>:2: show lru_gen: this machine runs the two-list LRU; give machine lru=mglru"),
     ]
 
+    /// Several workloads run side by side on the host's cores: the same bytes as running them one
+    /// by one, in the order given, whatever the number of workers.
+    @Test func severalWorkloadsRunInParallelWithTheSameOutput() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vmsim-run-par-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var paths: [String] = []
+        for (i, lru) in ["2list", "mglru", "2list"].enumerated() {
+            let url = dir.appendingPathComponent("w\(i).vms")
+            try "machine memory=4M swap=8M lru=\(lru) cpus=\(i + 1)\nprocess A threads=\(i + 1)\nA mmap m 8M rw private anon\nA touch m 0 8M write\nA touch m 0 8M read\n"
+                .write(to: url, atomically: true, encoding: .utf8)
+            paths.append(url.path)
+        }
+        let one = try paths.map { try runVMSim(["run", $0]).out }.joined(separator: "\n")
+        let parallel = try runVMSim(["run"] + paths)
+        let serial = try runVMSim(["run", "--jobs", "1"] + paths)
+        #expect(parallel.status == 0)
+        #expect(parallel.out == one)
+        #expect(serial.out == one)
+        let j = try runVMSim(["run", "--json"] + paths)
+        #expect(j.out.contains("\"runs\": ["))
+        #expect(try runVMSim(["run", "--swap-file", dir.appendingPathComponent("s").path] + paths).status != 0)
+    }
+
     /// `machine lru=mglru`: the report names it and `show lru_gen` prints the generations (a page
     /// written is in max_seq - 1, generation 2 of the initial window 0...3).
     @Test func theMultiGenLRUShowsItsGenerations() throws {
