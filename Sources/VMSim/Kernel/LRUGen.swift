@@ -69,10 +69,10 @@ extension Machine {
     }
 
     /// `pfn` joins the LRU at `place` (a split huge page's pages join its head's list or generation).
-    mutating func lruAdd(_ pfn: Int, at place: LRUPlace, atTail: Bool = false) {
+    mutating func lruAdd(_ pfn: Int, at place: LRUPlace) {
         switch place {
-        case .list(let l): lru.add(Int32(pfn), to: l, atTail: atTail, order: frames[pfn].order)
-        case .generation(let seq, let type): lru.add(Int32(pfn), generation: max(seq, lru.minSeq(type)), type: type, atTail: atTail, order: frames[pfn].order)
+        case .list(let l): lru.add(Int32(pfn), to: l, order: frames[pfn].order)
+        case .generation(let seq, let type): lru.add(Int32(pfn), generation: max(seq, lru.minSeq(type)), type: type, order: frames[pfn].order)
         }
     }
 

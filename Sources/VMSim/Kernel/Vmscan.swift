@@ -130,7 +130,7 @@ extension Machine {
             lru.move(f, to: .inactive(file: file))
             deactivated += 1
         }
-        for f in rotated { lruAdd(Int(f), at: .list(active)) }
+        for f in rotated { putbackLRU(Int(f), active: true) }
         vmstat.pgrefill += scanned
         vmstat.pgdeactivate += deactivated
     }
@@ -157,13 +157,13 @@ extension Machine {
             let pfn = Int(f)
             switch folioCheckReferences(pfn) {
             case .activate:
-                lruAdd(pfn, at: .list(.active(file: file)))
+                putbackLRU(pfn, active: true)
                 vmstat.pgactivate += 1
             case .keep:
-                lruAdd(pfn, at: .list(inactive))
+                putbackLRU(pfn, active: false)
             case .reclaim:
                 if reclaimFolio(pfn, fileList: file) { reclaimed += 1 } else if !lru.isOnList(f) {
-                    lruAdd(pfn, at: .list(.active(file: file)))   // activate_locked: swap full or a write failed
+                    putbackLRU(pfn, active: true)   // activate_locked: swap full or a write failed
                     vmstat.pgactivate += 1
                 }
             }

@@ -231,12 +231,6 @@ public struct LRUVector: Sendable {
     /// - Complexity: O(1).
     @inlinable public func pages(seq: UInt64, _ type: PageType) -> Int { listPages[Self.genList(seq, type)] }
 
-    /// Pages of `type` in every generation.
-    /// - Complexity: O(MAX_NR_GENS).
-    public func pages(_ type: PageType) -> Int {
-        (0..<UInt64(Self.maxGenerations)).reduce(0) { $0 + pages(seq: $1, type) }
-    }
-
     /// Pages of `type` in the active (two youngest) or the inactive generations.
     /// - Complexity: O(MAX_NR_GENS).
     public func pages(_ type: PageType, active: Bool) -> Int {
