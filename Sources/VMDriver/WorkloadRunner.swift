@@ -31,6 +31,7 @@ public struct WorkloadRunner {
     var config = MachineConfig()
     var machineLine: Int?
     var pids: [String: Int] = [:]
+    var cgroups: [String: Int] = [:]
     var fileIDs: [String: Int] = [:]
     var mappings: [Int: [String: (start: UInt64, length: UInt64)]] = [:]
     /// The process (first thread) of each other thread, whose mappings it shares.
@@ -42,7 +43,9 @@ public struct WorkloadRunner {
     public static let summary = """
           machine memory=64M swap=128M arch=x86-64 cpus=1 swappiness=60 thp=madvise lru=2list page-cluster=3
           file NAME SIZE
-          process A [oom-score-adj=N] [threads=T]   (threads A.2 ... A.T, thread K on CPU (K-1) mod cpus)
+          cgroup NAME [parent=P] [max=SIZE|max] [high=SIZE|max] [low=SIZE] [min=SIZE] [swap.max=SIZE|max] [oom.group=0|1]
+                                    (again later: new limits; a lower max reclaims, then OOM-kills inside)
+          process A [oom-score-adj=N] [threads=T] [cgroup=NAME]   (threads A.2 ... A.T, thread K on CPU (K-1) mod cpus)
           A mmap NAME SIZE r|rw|rx|rwx|none private|shared anon [at=ADDR]
           A mmap NAME SIZE PROT private|shared file=FILE [offset=OFF] [at=ADDR]
           A msync NAME OFFSET LENGTH
@@ -59,6 +62,9 @@ public struct WorkloadRunner {
           A replay TRACE            (a Lackey, din or plain trace run inside A)
           show vmstat|meminfo|buddyinfo|zoneinfo|slabinfo|lru_gen (lru_gen: the generations, lru=mglru)
           show A maps|status|smaps_rollup|oom_score
+          show CGROUP memory.current|memory.max|memory.high|memory.low|memory.min|memory.peak|memory.events|
+                      memory.events.local|memory.stat|memory.swap.current|memory.swap.max|memory.swap.events|
+                      memory.oom.group|cgroup.procs
         """
 
     /// A runner for the script `file` (shown in errors as given), reading `replay` traces
@@ -140,6 +146,7 @@ public struct WorkloadRunner {
             fileIDs[words[1]] = m.createFile(name: words[1], size: size)
             machine = m
         case "process": try createProcess(words, line: line)
+        case "cgroup": try cgroup(words, line: line)
         case "show": try show(words, line: line)
         default:
             guard let pid = pids[words[0]] else {
@@ -243,25 +250,32 @@ public struct WorkloadRunner {
     mutating func createProcess(_ words: [String], line: Int) throws(LineError) {
         guard words.count >= 2 else { throw LineError(message: "process needs a name") }
         let name = words[1]
-        guard !["machine", "process", "show", "file"].contains(name), name.first?.isLetter == true, !name.contains(".") else {
+        guard !["machine", "process", "show", "file", "cgroup"].contains(name), name.first?.isLetter == true, !name.contains(".") else {
             throw LineError(message: "'\(name)' cannot name a process: begin with a letter, no '.', and avoid command names")
         }
         guard pids[name] == nil else { throw LineError(message: "process \(name) exists already") }
-        var adj = 0, threads = 1
+        var adj = 0, threads = 1, group: Int?
         for w in words.dropFirst(2) {
+            if w.hasPrefix("cgroup=") {
+                let c = String(w.dropFirst(7))
+                guard group == nil else { throw LineError(message: "'\(w)': process \(name) is placed in a cgroup once") }
+                guard let g = cgroups[c] else { throw LineError(message: "unknown cgroup '\(c)'" + (cgroups.isEmpty ? " (declare it with `cgroup NAME`)" : " (cgroups: \(cgroups.keys.sorted().joined(separator: ", ")))")) }
+                group = g
+                continue
+            }
             if w.hasPrefix("threads=") {
                 guard let n = Int(w.dropFirst(8)), (1...256).contains(n) else { throw LineError(message: "'\(w)': give threads=N with N from 1 to 256") }
                 threads = n
                 continue
             }
             guard w.hasPrefix("oom-score-adj="), let n = Int(w.dropFirst(14)), (-1000...1000).contains(n) else {
-                throw LineError(message: "'\(w)': give oom-score-adj=N with N from -1000 to 1000, or threads=N")
+                throw LineError(message: "'\(w)': give oom-score-adj=N with N from -1000 to 1000, threads=N or cgroup=NAME")
             }
             adj = n
         }
         var m = try booted(line: line)
         do throws(KernelError) {
-            let pid = try m.createProcess(name: name, oomScoreAdj: adj)
+            let pid = try m.createProcess(name: name, oomScoreAdj: adj, cgroup: group ?? 0)
             pids[name] = pid
             mappings[pid] = [:]
             for _ in 1..<threads {
@@ -273,6 +287,79 @@ public struct WorkloadRunner {
             events.append(.init(line: line, kind: "errno", text: "process \(name): \(error)\n"))
         }
         machine = m
+    }
+
+    // MARK: Cgroups
+
+    /// `cgroup NAME [parent=P] [max=...] ...`: a new memory cgroup, or new limits for one.
+    mutating func cgroup(_ words: [String], line: Int) throws(LineError) {
+        guard words.count >= 2 else { throw LineError(message: "cgroup needs a name") }
+        let name = words[1]
+        guard name.first?.isLetter == true, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw LineError(message: "'\(name)' cannot name a cgroup: begin with a letter; letters, digits, - and _")
+        }
+        var limits = CgroupLimits(), parent: String?
+        for w in words.dropFirst(2) {
+            guard let eq = w.firstIndex(of: "=") else { throw LineError(message: "'\(w)' is not KEY=VALUE") }
+            let key = String(w[..<eq]), value = String(w[w.index(after: eq)...])
+            func pages(allowMax: Bool) throws(LineError) -> Int {
+                if value == "max" {
+                    guard allowMax else { throw LineError(message: "\(key)=max: \(key) takes a size (memory.\(key) has no max)") }
+                    return MemoryController.unlimited
+                }
+                // page_counter_memparse: bytes, rounded down to pages.
+                guard let b = ByteSize.parse(value), b <= 1 << 50 else {
+                    throw LineError(message: "\(key)=\(value): give a size (64M, 1G, 4096)" + (allowMax ? " or max" : ""))
+                }
+                return Int(b >> 12)
+            }
+            switch key {
+            case "parent":
+                guard parent == nil else { throw LineError(message: "'\(w)': one parent") }
+                parent = value
+            case "max": limits.max = try pages(allowMax: true)
+            case "high": limits.high = try pages(allowMax: true)
+            case "low": limits.low = try pages(allowMax: false)
+            case "min": limits.min = try pages(allowMax: false)
+            case "swap.max": limits.swapMax = try pages(allowMax: true)
+            case "oom.group":
+                guard value == "0" || value == "1" else { throw LineError(message: "oom.group=\(value): give 0 or 1") }
+                limits.oomGroup = value == "1"
+            default:
+                throw LineError(message: "unknown cgroup setting '\(key)' (parent, max, high, low, min, swap.max, oom.group)")
+            }
+        }
+        var m = try booted(line: line)
+        machine = nil
+        defer { machine = m }
+        if let g = cgroups[name] {
+            // Existing: new limits only; it cannot move (that could make a cycle).
+            if let p = parent {
+                let current = m.memory.memcg.cgroups[g].parent
+                let now = current == 0 ? "the root" : m.memory.memcg.cgroups[current].name
+                if let pg = cgroups[p], m.memory.memcg.isDescendant(pg, of: g) {
+                    throw LineError(message: "cgroup \(name) cannot move below \(p): \(p) is inside \(name) (a cycle)")
+                }
+                guard cgroups[p] == current || (p == "/" && current == 0) else {
+                    throw LineError(message: "cgroup \(name) exists below \(now); a cgroup cannot move to parent=\(p)")
+                }
+            }
+            let killed = m.oomVictims.count
+            do throws(KernelError) { try m.setCgroupLimits(g, limits) } catch { throw LineError(message: error.description) }
+            noteKills(m, since: killed, line: line)
+            return
+        }
+        var parentIndex = 0
+        if let p = parent, p != "/" {
+            guard p != name else { throw LineError(message: "cgroup \(name) cannot be its own parent (a cycle)") }
+            guard let pg = cgroups[p] else {
+                throw LineError(message: "unknown parent cgroup '\(p)'" + (cgroups.isEmpty ? "" : " (cgroups: \(cgroups.keys.sorted().joined(separator: ", ")))"))
+            }
+            parentIndex = pg
+        }
+        do throws(KernelError) {
+            cgroups[name] = try m.createCgroup(name: name, parent: parentIndex, limits: limits)
+        } catch { throw LineError(message: "cgroup \(name): \(error)") }
     }
 
     // MARK: Process commands
@@ -448,7 +535,7 @@ public struct WorkloadRunner {
             case "fork":
                 guard words.count == 2 else { throw LineError(message: "fork needs the child's name") }
                 let child = words[1]
-                guard pids[child] == nil, child.first?.isLetter == true, !["machine", "process", "show", "file"].contains(child) else {
+                guard pids[child] == nil, child.first?.isLetter == true, !["machine", "process", "show", "file", "cgroup"].contains(child) else {
                     throw LineError(message: "'\(child)' cannot name the child: it exists already or is not a name")
                 }
                 do throws(KernelError) {
@@ -519,6 +606,15 @@ public struct WorkloadRunner {
                 text = t
             default: throw LineError(message: "cannot show '\(words[1])' (vmstat, meminfo, buddyinfo, zoneinfo, slabinfo, lru_gen, or PROCESS maps|status|smaps_rollup|oom_score)")
             }
+        case 3 where words[2].hasPrefix("memory.") || words[2].hasPrefix("cgroup."):
+            guard let g = cgroups[words[1]] else {
+                throw LineError(message: "unknown cgroup '\(words[1])'" + (cgroups.isEmpty ? "" : " (cgroups: \(cgroups.keys.sorted().joined(separator: ", ")))"))
+            }
+            guard let t = m.cgroupFile(g, words[2]) else {
+                throw LineError(message: "a cgroup has no file '\(words[2])' (\(Machine.cgroupFiles.joined(separator: ", ")))")
+            }
+            events.append(.init(line: line, kind: "show", text: "/sys/fs/cgroup\(m.cgroupPath(g))/\(words[2])\n\(t)"))
+            return
         case 3:
             guard let pid = pids[words[1]] else { throw LineError(message: "unknown process '\(words[1])'") }
             let t = m.task(pid)

@@ -33,6 +33,21 @@ public struct RunRenderer: ReportRenderer {
             + "direct reclaim scanned \(c("pgscan_direct")) and reclaimed \(c("pgsteal_direct")) in \(c("allocstall_normal")) stalls; "
             + "activated \(c("pgactivate")), deactivated \(c("pgdeactivate"))\n"
         out += "OOM kills: \(c("oom_kill"))\n"
+        if !r.cgroups.isEmpty {
+            var cg = TextTable(columns: [
+                .init("cgroup"), .init("current", alignment: .right), .init("peak", alignment: .right), .init("max", alignment: .right),
+                .init("high", alignment: .right), .init("low", alignment: .right), .init("swap", alignment: .right),
+                .init("max events", alignment: .right), .init("high events", alignment: .right), .init("low events", alignment: .right),
+                .init("oom_kill", alignment: .right), .init("throttled ms", alignment: .right),
+            ])
+            for c in r.cgroups {
+                let e = Dictionary(uniqueKeysWithValues: c.events)
+                func size(_ v: UInt64?) -> String { v.map { String($0 >> 10) } ?? "max" }
+                cg.append([c.path, size(c.current), size(c.peak), size(c.max), size(c.high), size(c.low), size(c.swapCurrent),
+                           String(e["max"] ?? 0), String(e["high"] ?? 0), String(e["low"] ?? 0), String(e["oom_kill"] ?? 0), String(c.throttleMs)])
+            }
+            out += "\n" + cg.render() + "(current, peak, max, high, low and swap in kB; events from memory.events)\n\n"
+        }
         if let replay = r.replay {
             out += "Replay: \(replay.records) records, \(replay.accesses) page accesses, \(replay.pagesMappedOnTouch) pages mapped on first touch\n"
         }
@@ -55,11 +70,25 @@ public struct RunRenderer: ReportRenderer {
             ("integrity", .object([("pagesVerified", .int(Int64(r.pagesVerified))), ("mismatches", .int(Int64(r.mismatches)))])),
             ("events", .array(r.events.map { .object([("line", .int(Int64($0.line))), ("kind", .string($0.kind)), ("text", .string($0.text))]) })),
         ]
+        if !r.cgroups.isEmpty { fields.append(("cgroups", .array(r.cgroups.map(cgroup)))) }
         if let replay = r.replay {
             fields.append(("replay", .object([("records", .int(Int64(replay.records))), ("accesses", .int(Int64(replay.accesses))),
                                               ("pagesMappedOnTouch", .int(Int64(replay.pagesMappedOnTouch)))])))
         }
         return .object(fields)
+    }
+
+    func cgroup(_ c: RunReport.Cgroup) -> JSONValue {
+        func limit(_ v: UInt64?) -> JSONValue { v.map { .uint($0) } ?? .string("max") }
+        return .object([
+            ("name", .string(c.name)), ("path", .string(c.path)), ("current", .uint(c.current)), ("peak", .uint(c.peak)),
+            ("max", limit(c.max)), ("high", limit(c.high)), ("low", .uint(c.low)), ("min", .uint(c.min)),
+            ("swapCurrent", .uint(c.swapCurrent)), ("swapMax", limit(c.swapMax)),
+            ("events", .object(c.events.map { ($0.0, .int(Int64($0.1))) })),
+            ("eventsLocal", .object(c.eventsLocal.map { ($0.0, .int(Int64($0.1))) })),
+            ("stat", .object(c.stat.map { ($0.key, .int(Int64($0.value))) })),
+            ("throttleMs", .int(Int64(c.throttleMs))), ("procs", .array(c.procs.map { .int(Int64($0)) })),
+        ])
     }
 
     func process(_ p: RunReport.Process) -> JSONValue {

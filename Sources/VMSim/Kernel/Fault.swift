@@ -25,6 +25,8 @@ extension Machine {
         }
         guard allowed else { return segfault(t, address, .segvAccErr) }
         vmstat.pgfault += 1
+        let group = memcg(ofMM: mm)
+        countMemcg(group, .pgfault)
         let page = address & ~4095
         let leaf = mms[mm]!.table.leaf(at: page)
         let entry = leaf?.entry ?? 0
@@ -52,12 +54,14 @@ extension Machine {
         // mm_account_fault: pgfault counts every fault that reached handle_mm_fault, failed ones
         // too; min_flt / maj_flt only those that did not fail (VM_FAULT_ERROR: OOM, SIGBUS).
         if tasks[t].state == .running {
-            if major { tasks[t].majorFaults += 1; vmstat.pgmajfault += 1 } else { tasks[t].minorFaults += 1 }
+            if major { tasks[t].majorFaults += 1; vmstat.pgmajfault += 1; countMemcg(group, .pgmajfault) } else { tasks[t].minorFaults += 1 }
             updateHiwaterRSS(mm)
         } else {
             failedFaults += 1
         }
         runKswapdIfWoken()
+        // The return to user: memory.high's reclaim and throttling (`resume_user_mode_work`).
+        if tasks[t].memcgPagesOverHigh > 0 { handleOverHigh(t) }
         check()
         if tasks[t].state != .running { return .killed(tasks[t].signal ?? .oomKill) }
         return outcome
@@ -192,6 +196,7 @@ extension Machine {
     /// A page (a huge page with its 511 others) leaves the LRU and goes back to the buddy allocator.
     mutating func freePage(_ pfn: Int) {
         lru.remove(Int32(pfn))
+        if memory.memcg.active { unchargePage(pfn, pages: frames[pfn].order == 9 ? Self.hugePages : 1) }
         if frames[pfn].order == 9 {
             for sub in pfn..<(pfn + Self.hugePages) { frames[sub] = PageFrames.Frame() }
         }

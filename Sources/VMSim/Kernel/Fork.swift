@@ -14,8 +14,9 @@ extension Machine {
         let t = try running(pid)
         enter(t)
         let parent = tasks[t].mm
-        let child = try newMM(anonVma: mms[parent]!.anonVma)
-        let childPid = try newTask(name: name, mm: child, oomScoreAdj: tasks[t].oomScoreAdj)
+        // The child starts in its parent's cgroup (`cgroup_post_fork`).
+        let child = try newMM(anonVma: mms[parent]!.anonVma, memcg: tasks[t].memcg)
+        let childPid = try newTask(name: name, mm: child, oomScoreAdj: tasks[t].oomScoreAdj, memcg: tasks[t].memcg)
         guard mms[parent] != nil else { throw .notRunning(pid: pid, state: tasks[t].state) }
         mms[child]!.vmas = mms[parent]!.vmas
         mms[child]!.startBrk = mms[parent]!.startBrk

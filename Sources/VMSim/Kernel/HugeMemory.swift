@@ -53,10 +53,20 @@ extension Machine {
             return nil
         }
         noteAllocation(a.advice)
+        // mem_cgroup_charge without direct reclaim (GFP_TRANSHUGE_LIGHT): a huge page that does
+        // not fit the cgroup falls back to 4K pages (`thp_fault_fallback_charge`).
+        let g = memcg(ofMM: mm)
+        guard chargeMemcg(t: t, g, Self.hugePages, mode: .noReclaim) else {
+            memory.phys.freePages(pfn: pfn, cpu: currentCPU)
+            vmstat.thpFaultFallback += 1
+            vmstat.thpFaultFallbackCharge += 1
+            return nil
+        }
+        commitCharge(pfn, pages: Self.hugePages, g)
         do throws(MapError) {
             try mms[mm]!.table.setLeaf(start, entry: hugeEntry(pfn: pfn, vma: vma, writable: true), level: pmdLevel, memory: &memory)
         } catch {
-            memory.phys.freePages(pfn: pfn, cpu: currentCPU)
+            freePageToBuddy(pfn, pages: Self.hugePages)
             vmstat.thpFaultFallback += 1
             return nil
         }
@@ -67,6 +77,7 @@ extension Machine {
         folioAddLRU(pfn)
         mms[mm]!.anonPages += Self.hugePages
         vmstat.thpFaultAlloc += 1
+        countMemcg(g, .thpFaultAlloc)
         return .retry
     }
 

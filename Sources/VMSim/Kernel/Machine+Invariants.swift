@@ -96,6 +96,29 @@ extension Machine: InvariantChecking {
         for p in phys.checkInvariants() { v.report("buddy: \(p)") }
         for p in slub.checkInvariants() { v.report("slub: \(p)") }
         for p in lru.checkInvariants() { v.report("lru: \(p)") }
+        if memory.memcg.active { checkMemcgCharges(&v) }
         return v.all
+    }
+}
+
+extension Machine {
+    /// Every cgroup's memory.current is what is charged to it and below it: its user pages (the
+    /// frames whose LRU group it is), page tables, slab pages and per-CPU stock; memory.swap.current
+    /// the swap slots charged to it and below.
+    func checkMemcgCharges(_ v: inout Violations) {
+        let mc = memory.memcg
+        var local = [Int](repeating: 0, count: mc.cgroups.count), swapLocal = local
+        for pfn in frames.frames.indices { local[lru.group(of: Int32(pfn))] += 1 }
+        for (g, c) in mc.cgroups.enumerated() where g != 0 { local[g] += c.pageTables + c.slabPages }
+        for s in mc.stocks where s.group != 0 { local[s.group] += s.pages }
+        for g in swap?.slotGroup ?? [] where g != 0 { swapLocal[Int(g)] += 1 }
+        let tables = memory.tableOwner.indices.reduce(into: [Int](repeating: 0, count: mc.cgroups.count)) { $0[Int(memory.tableOwner[$1])] += 1 }
+        for g in mc.cgroups.indices.dropFirst() {
+            let members = mc.subtree(g)
+            let charged = members.reduce(0) { $0 + local[$1] }, swapped = members.reduce(0) { $0 + swapLocal[$1] }
+            v.check(mc.cgroups[g].usage == charged, "cgroup \(mc.cgroups[g].name): memory.current \(mc.cgroups[g].usage) pages, but \(charged) are charged to it and below")
+            v.check(mc.cgroups[g].swapUsage == swapped, "cgroup \(mc.cgroups[g].name): memory.swap.current \(mc.cgroups[g].swapUsage) pages, but \(swapped) slots are charged")
+            v.check(mc.cgroups[g].pageTables == tables[g], "cgroup \(mc.cgroups[g].name): \(mc.cgroups[g].pageTables) page-table pages counted, \(tables[g]) owned")
+        }
     }
 }

@@ -147,6 +147,11 @@ public struct Machine {
     public internal(set) var kswapdAwake = false
     /// The pids the OOM killer has killed, in order.
     public internal(set) var oomVictims: [Int] = []
+    /// The reclaim in progress: its target cgroup and memory.low pass.
+    var sc = ReclaimControl()
+    /// Where the next partial walk over a target's cgroups starts (`mem_cgroup_iter`'s shared
+    /// reclaim position), by target.
+    var reclaimCursor: [Int: Int] = [:]
 
     /// A machine with `config`'s memory and swap (backed by `backing`, which must hold
     /// `config.swap` bytes), no processes yet.
@@ -162,7 +167,7 @@ public struct Machine {
         self.config = config
         var phys = PhysicalMemory(PhysicalMemoryConfig.normal(pages: pages, cpus: config.cpus))
         if let kb = config.minFreeKbytes { phys.setupWatermarks(minFreeKbytes: kb) }
-        memory = KernelMemory(phys: phys)
+        memory = KernelMemory(phys: phys, cpus: config.cpus)
         slub = SlabAllocator(cpus: config.cpus)
         frames = PageFrames(pages: pages)
         lru = LRUVector(frames: pages)
@@ -195,9 +200,13 @@ public struct Machine {
     /// Returns its pid.
     /// - Throws: `.errno(.noMemory)` when no memory is left for its page table or kernel objects.
     /// - Complexity: O(entries of a root table).
-    public mutating func createProcess(name: String, oomScoreAdj: Int = 0) throws(KernelError) -> Int {
-        let mm = try newMM(anonVma: nil)
-        return try newTask(name: name, mm: mm, oomScoreAdj: oomScoreAdj)
+    public mutating func createProcess(name: String, oomScoreAdj: Int = 0, cgroup: Int = 0) throws(KernelError) -> Int {
+        guard memory.memcg.cgroups.indices.contains(cgroup) else { throw .errno(.invalid("no cgroup \(cgroup)")) }
+        let saved = memory.chargeGroup
+        memory.chargeGroup = cgroup
+        defer { memory.chargeGroup = saved }
+        let mm = try newMM(anonVma: nil, memcg: cgroup)
+        return try newTask(name: name, mm: mm, oomScoreAdj: oomScoreAdj, memcg: cgroup)
     }
 
     /// `clone(CLONE_VM | CLONE_THREAD)`: a new thread of `pid`'s process, sharing its address
@@ -211,7 +220,7 @@ public struct Machine {
         let t = try running(pid)
         let leader = tasks[t].tgid, mm = tasks[t].mm
         let k = threads(of: leader).count + 1
-        let tid = try newTask(name: "\(tasks[leader - 1].name).\(k)", mm: mm, oomScoreAdj: tasks[t].oomScoreAdj, tgid: leader)
+        let tid = try newTask(name: "\(tasks[leader - 1].name).\(k)", mm: mm, oomScoreAdj: tasks[t].oomScoreAdj, tgid: leader, memcg: tasks[t].memcg)
         tasks[tid - 1].cpu = (k - 1) % config.cpus
         mms[mm]!.users += 1
         return tid
@@ -225,7 +234,7 @@ public struct Machine {
     }
 
     /// A new address space, in a new anon_vma family or in `anonVma`'s.
-    mutating func newMM(anonVma: Int32?) throws(KernelError) -> Int {
+    mutating func newMM(anonVma: Int32?, memcg: Int) throws(KernelError) -> Int {
         var table: RadixPageTable
         do throws(MapError) {
             table = try withReclaim { m throws(MapError) in try RadixPageTable(format: m.config.format, memory: &m.memory) }
@@ -241,7 +250,7 @@ public struct Machine {
         let index = mms.count
         let mmapBase = Self.mmapBase(config.format)
         mms.append(MMStruct(vmas: VMATree(mmapBase: mmapBase), table: table, contextID: nextContext, anonVma: family,
-                            startBrk: Self.startBrk, brk: Self.startBrk))
+                            startBrk: Self.startBrk, brk: Self.startBrk, memcg: memcg))
         nextContext += 1
         anonVmaMembers[Int(family)].append(index)
         mmObjects.append([])
@@ -261,20 +270,32 @@ public struct Machine {
         return (taskSize - (128 << 20)) & ~4095
     }
 
-    mutating func newTask(name: String, mm: Int, oomScoreAdj: Int, tgid: Int? = nil) throws(KernelError) -> Int {
+    mutating func newTask(name: String, mm: Int, oomScoreAdj: Int, tgid: Int? = nil, memcg: Int) throws(KernelError) -> Int {
         let pid = tasks.count + 1
-        tasks.append(TaskInfo(name: name, pid: pid, mm: mm, tgid: tgid ?? pid, oomScoreAdj: max(-1000, min(1000, oomScoreAdj))))
+        tasks.append(TaskInfo(name: name, pid: pid, mm: mm, tgid: tgid ?? pid, memcg: memcg, oomScoreAdj: max(-1000, min(1000, oomScoreAdj))))
         taskObjects.append(nil)
-        let object = withReclaimSimple { m in m.slub.cacheAlloc(cache: m.taskCache, memory: &m.memory.phys, cpu: m.currentCPU) }
-        guard let object else { throw .errno(.noMemory("no memory for a task_struct")) }
+        guard let object = slabAlloc(taskCache, memcg: memcg) else { throw .errno(.noMemory("no memory for a task_struct")) }
         taskObjects[pid - 1] = object
         return pid
     }
 
+    /// A slab object of `cache` (reclaiming while none can be had), charged to cgroup `memcg`
+    /// (the caches are SLAB_ACCOUNT).
+    mutating func slabAlloc(_ cache: Int, memcg: Int) -> SlabObject? {
+        let object = withReclaimSimple { m in m.slub.cacheAlloc(cache: cache, memory: &m.memory.phys, cpu: m.currentCPU) }
+        if object != nil { chargeSlab(memcg, bytes: slub.caches[cache].size) }
+        return object
+    }
+
+    /// Frees a slab object charged to `memcg`.
+    mutating func slabFree(_ o: SlabObject, memcg: Int) {
+        chargeSlab(memcg, bytes: -slub.caches[o.cache].size)
+        slub.free(o, memory: &memory.phys, cpu: currentCPU)
+    }
+
     /// Takes a slab object of `cache` for address space `mm`.
     mutating func allocObject(_ cache: Int, for mm: Int) throws(KernelError) {
-        let object = withReclaimSimple { m in m.slub.cacheAlloc(cache: cache, memory: &m.memory.phys, cpu: m.currentCPU) }
-        guard let object else { throw .errno(.noMemory("no memory for a \(slub.caches[cache].name)")) }
+        guard let object = slabAlloc(cache, memcg: memcg(ofMM: mm)) else { throw .errno(.noMemory("no memory for a \(slub.caches[cache].name)")) }
         mmObjects[mm].append(object)
     }
 
@@ -282,13 +303,14 @@ public struct Machine {
     mutating func syncVMAObjects(_ mm: Int) {
         guard let count = mms[mm]?.vmas.count else { return }
         var held = mmObjects[mm].filter { $0.cache == vmaCache }.count
+        let g = memcg(ofMM: mm)
         while held < count {
-            guard let o = withReclaimSimple({ m in m.slub.cacheAlloc(cache: m.vmaCache, memory: &m.memory.phys, cpu: m.currentCPU) }) else { break }
+            guard let o = slabAlloc(vmaCache, memcg: g) else { break }
             mmObjects[mm].append(o)
             held += 1
         }
         while held > count, let i = mmObjects[mm].lastIndex(where: { $0.cache == vmaCache }) {
-            slub.free(mmObjects[mm].remove(at: i), memory: &memory.phys, cpu: currentCPU)
+            slabFree(mmObjects[mm].remove(at: i), memcg: g)
             held -= 1
         }
     }
@@ -438,7 +460,7 @@ public struct Machine {
         let mm = tasks[t].mm
         tasks[t].finalRSS = mms[mm]?.rss ?? 0
         if let o = taskObjects[t] {
-            slub.free(o, memory: &memory.phys, cpu: currentCPU)
+            slabFree(o, memcg: tasks[t].memcg)
             taskObjects[t] = nil
         }
         guard mms[mm] != nil else { return }
@@ -458,7 +480,8 @@ public struct Machine {
         // The remaining tables (the root and any left on the way) go back to the buddy allocator.
         var table = mms[mm]!.table
         table.freeAll(memory: &memory)
-        for o in mmObjects[mm] { slub.free(o, memory: &memory.phys, cpu: currentCPU) }
+        let g = memcg(ofMM: mm)
+        for o in mmObjects[mm] { slabFree(o, memcg: g) }
         mmObjects[mm] = []
         let family = Int(mms[mm]!.anonVma)
         anonVmaMembers[family].removeAll { $0 == mm }
@@ -537,6 +560,7 @@ public struct Machine {
     mutating func enter(_ t: Int) {
         currentCPU = tasks[t].cpu
         memory.cpu = currentCPU
+        memory.chargeGroup = tasks[t].memcg
         switchTo(tasks[t].mm)
     }
 
@@ -598,19 +622,42 @@ public struct KernelMemory: FrameSource, Sendable {
     public internal(set) var pageTablePages = 0
     /// The CPU whose per-CPU lists allocations and frees use (the current one).
     var cpu = 0
+    /// The memory cgroups and their counters.
+    public internal(set) var memcg: MemoryController
+    /// The cgroup page tables are charged to now (the current task's), and each page-table
+    /// page's cgroup (empty until a cgroup exists).
+    var chargeGroup = 0
+    var tableOwner: ContiguousArray<UInt16> = []
+    init(phys: PhysicalMemory, cpus: Int) {
+        self.phys = phys
+        memcg = MemoryController(cpus: cpus)
+    }
     /// 4 KiB frames.
     public var frameSize: PageSize { .base4K }
-    /// A page-table page, or nil when none is free above the min watermark.
+    /// A page-table page, or nil when none is free above the min watermark; charged to the
+    /// current cgroup (`GFP_PGTABLE_USER` has `__GFP_ACCOUNT`; without reclaim here).
     /// - Complexity: as `PhysicalMemory.allocPages`.
     public mutating func allocate(order: Int) -> FrameNumber? {
         guard let pfn = phys.allocPages(order: order, migratetype: .unmovable, cpu: cpu) else { return nil }
         pageTablePages += 1 << order
+        if chargeGroup != 0 && pfn < tableOwner.count {
+            memcg.forceCharge(chargeGroup, 1 << order)
+            memcg.cgroups[chargeGroup].pageTables += 1 << order
+            tableOwner[pfn] = UInt16(chargeGroup)
+        }
         return FrameNumber(UInt64(pfn))
     }
-    /// Frees a page-table page.
+    /// Frees a page-table page, uncharging its cgroup.
     /// - Complexity: as `PhysicalMemory.freePages`.
     public mutating func free(_ frame: FrameNumber, order: Int) {
-        if phys.freePages(pfn: Int(frame.rawValue), cpu: cpu) { pageTablePages -= 1 << order }
+        let pfn = Int(frame.rawValue)
+        if pfn < tableOwner.count, tableOwner[pfn] != 0 {
+            let g = Int(tableOwner[pfn])
+            memcg.uncharge(g, 1 << order)
+            memcg.cgroups[g].pageTables -= 1 << order
+            tableOwner[pfn] = 0
+        }
+        if phys.freePages(pfn: pfn, cpu: cpu) { pageTablePages -= 1 << order }
     }
 }
 

@@ -175,10 +175,9 @@ extension Machine {
         let ra = UInt64(Self.readAheadPages)
         let first = page >= ra / 2 ? page - ra / 2 : 0
         let last = min(first + ra, UInt64(files[file].pages))
+        let g = memcg(ofMM: tasks[t].mm)
         for p in first..<last where p != page && files[file].cache.find(p) == .max {
-            let a = memory.phys.allocate(order: 0, cpu: currentCPU)
-            guard let extra = a.pfn else { break }
-            guard a.advice == .none else { memory.phys.freePages(pfn: extra, cpu: currentCPU); break }
+            guard let extra = allocReadaheadPage(for: t, g) else { break }
             addToPageCache(extra, file: file, page: p)
         }
         return pfn
@@ -205,7 +204,7 @@ extension Machine {
         vmstat.pswpin += 1
         files[file].swapped[page] = nil
         swap!.swapMap[slot] = 0
-        swap!.releaseIfUnused(slot)
+        releaseSwapSlot(slot)
         addToPageCache(pfn, file: file, page: page, content: token ?? .max)
         return pfn
     }
@@ -243,10 +242,10 @@ extension Machine {
     mutating func shmemWriteout(_ pfn: Int) -> Bool {
         guard swap != nil else { return false }
         tryToUnmapFile(pfn)
-        guard frames[pfn].mapcount == 0, let slot = swap!.allocateSlot() else { return false }
+        guard frames[pfn].mapcount == 0, let slot = allocSwapSlot(for: pfn) else { return false }
         do throws(KernelError) { try swap!.writePage(slot, token: frames[pfn].content) } catch {
             swapError = error.description
-            swap!.releaseIfUnused(slot)
+            releaseSwapSlot(slot)
             return false
         }
         swap!.swapMap[slot] = 1
@@ -266,15 +265,18 @@ extension Machine {
             for page in files[file].cache.keys { removeFromPageCache(Int(files[file].cache[page]!)) }
             for (_, slot) in files[file].swapped {
                 swap!.swapMap[slot] = 0
-                swap!.releaseIfUnused(slot)
+                releaseSwapSlot(slot)
             }
             files[file].swapped = [:]
             files[file].shadow.removeAll()
         }
     }
 
-    /// A page that never joined anything goes back to the buddy allocator.
-    mutating func freePageToBuddy(_ pfn: Int) { memory.phys.freePages(pfn: pfn, cpu: currentCPU) }
+    /// A page that never joined anything goes back to the buddy allocator, uncharged.
+    mutating func freePageToBuddy(_ pfn: Int, pages: Int = 1) {
+        if memory.memcg.active { unchargePage(pfn, pages: pages) }
+        memory.phys.freePages(pfn: pfn, cpu: currentCPU)
+    }
 
     /// The page leaves the page cache and is freed (`__filemap_remove_folio`).
     mutating func removeFromPageCache(_ pfn: Int) {

@@ -66,7 +66,7 @@ extension Machine {
             ("pgscan_anon", s.pgscanAnon), ("pgscan_file", s.pgscanFile),
             ("pgsteal_anon", s.pgstealAnon), ("pgsteal_file", s.pgstealFile),
             ("pageoutrun", s.pageoutrun), ("pgrotated", s.pgrotated), ("oom_kill", s.oomKill),
-            ("thp_fault_alloc", s.thpFaultAlloc), ("thp_fault_fallback", s.thpFaultFallback),
+            ("thp_fault_alloc", s.thpFaultAlloc), ("thp_fault_fallback", s.thpFaultFallback), ("thp_fault_fallback_charge", s.thpFaultFallbackCharge),
             ("thp_split_page", s.thpSplitPage), ("thp_split_pmd", s.thpSplitPMD),
             ("nr_tlb_remote_flush", s.nrTLBRemoteFlush), ("nr_tlb_remote_flush_received", s.nrTLBRemoteFlushReceived),
             ("nr_tlb_local_flush_all", s.nrTLBLocalFlushAll), ("nr_tlb_local_flush_one", s.nrTLBLocalFlushOne),

@@ -45,6 +45,21 @@ public struct RunReport: Sendable {
     public var pagesVerified: Int, mismatches: Int
     /// What `replay` lines did, if any ran.
     public var replay: ReplayStats?
+    /// The memory cgroups (none: the key is left out of the JSON).
+    public var cgroups: [Cgroup] = []
+
+    /// One memory cgroup at the end of the run: its files' values (pages in bytes).
+    public struct Cgroup: Sendable {
+        public var name: String, path: String
+        public var current: UInt64, peak: UInt64, swapCurrent: UInt64
+        /// nil: max.
+        public var max: UInt64?, high: UInt64?, swapMax: UInt64?
+        public var low: UInt64, min: UInt64
+        public var events: [(String, Int)], eventsLocal: [(String, Int)]
+        public var stat: [(key: String, value: Int)]
+        public var throttleMs: Int
+        public var procs: [Int]
+    }
 }
 
 extension Machine {
@@ -69,8 +84,20 @@ extension Machine {
             }
             return p
         }
-        return RunReport(workload: workload, memoryBytes: config.memory, swapBytes: config.swap, arch: config.format.name,
-                         swappiness: config.swappiness, lru: config.lru, cpus: config.cpus, events: events, processes: processes, vmstat: vmstatLines,
-                         meminfo: meminfoLines, pagesVerified: pagesVerified, mismatches: mismatches, replay: replay)
+        var r = RunReport(workload: workload, memoryBytes: config.memory, swapBytes: config.swap, arch: config.format.name,
+                          swappiness: config.swappiness, lru: config.lru, cpus: config.cpus, events: events, processes: processes, vmstat: vmstatLines,
+                          meminfo: meminfoLines, pagesVerified: pagesVerified, mismatches: mismatches, replay: replay)
+        let mc = memory.memcg
+        func bytes(_ pages: Int) -> UInt64 { UInt64(pages) << 12 }
+        func limit(_ pages: Int) -> UInt64? { pages == MemoryController.unlimited ? nil : bytes(pages) }
+        r.cgroups = mc.cgroups.indices.dropFirst().map { g in
+            let c = mc.cgroups[g]
+            return RunReport.Cgroup(name: c.name, path: cgroupPath(g), current: bytes(c.usage), peak: bytes(c.peak), swapCurrent: bytes(c.swapUsage),
+                                    max: limit(c.max), high: limit(c.high), swapMax: limit(c.swapMax), low: bytes(c.low), min: bytes(c.min),
+                                    events: MemcgEvents.Kind.allCases.map { ($0.description, c.events[$0]) },
+                                    eventsLocal: MemcgEvents.Kind.allCases.map { ($0.description, c.eventsLocal[$0]) },
+                                    stat: memcgStat(g), throttleMs: c.throttleMs, procs: cgroupProcs(g))
+        }
+        return r
     }
 }

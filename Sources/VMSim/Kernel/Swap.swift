@@ -17,6 +17,8 @@ public struct SwapDevice {
     public internal(set) var inUse = 0
     /// Where the next slot search starts (`si->cluster_next`).
     var cursor = 1
+    /// The memory cgroup charged for each slot (`swap_cgroup`; empty until a cgroup exists).
+    var slotGroup: ContiguousArray<UInt16> = []
     let backing: SwapBacking
 
     init(slots: Int, backing: SwapBacking) {
@@ -47,12 +49,16 @@ public struct SwapDevice {
         return nil
     }
 
-    /// Frees a slot nobody refers to any more (`swap_entry_range_free`).
-    mutating func releaseIfUnused(_ slot: Int) {
-        if swapMap[slot] == 0 && !cached[slot] {
-            inUse -= 1
-            shadows[slot] = nil
-        }
+    /// Frees a slot nobody refers to any more (`swap_entry_range_free`); returns the cgroup whose
+    /// swap charge it held (0: none).
+    @discardableResult
+    mutating func releaseIfUnused(_ slot: Int) -> Int {
+        guard swapMap[slot] == 0 && !cached[slot] else { return 0 }
+        inUse -= 1
+        shadows[slot] = nil
+        guard !slotGroup.isEmpty else { return 0 }
+        defer { slotGroup[slot] = 0 }
+        return Int(slotGroup[slot])
     }
 
     /// The x86-64 swap PTE (`__swp_entry` + `__swp_entry_to_pte`: the offset stored inverted above
@@ -98,7 +104,7 @@ extension Machine {
     /// `add_to_swap`: a slot for an anonymous page and the page in the swap cache, dirty (it
     /// must be written). False when swap is full.
     mutating func addToSwap(_ pfn: Int) -> Bool {
-        guard swap != nil, let slot = swap!.allocateSlot() else { return false }
+        guard let slot = allocSwapSlot(for: pfn) else { return false }
         swap!.cached[slot] = true
         swap!.cache[slot] = pfn
         frames[pfn].swap = UInt32(slot)
@@ -113,7 +119,7 @@ extension Machine {
         guard frames[pfn].flags.contains(.swapCache), swap != nil else { return }
         swap!.cached[slot] = false
         swap!.cache[slot] = nil
-        swap!.releaseIfUnused(slot)
+        releaseSwapSlot(slot)
         frames[pfn].swap = 0
         frames[pfn].flags.remove(.swapCache)
     }
@@ -142,7 +148,7 @@ extension Machine {
                 tryFreeSwap(pfn)
             }
         } else {
-            swap!.releaseIfUnused(slot)
+            releaseSwapSlot(slot)
         }
     }
 
@@ -178,10 +184,10 @@ extension Machine {
             } else {
                 pfn = fresh
                 guard swapIn(slot: slot, into: pfn, address: address, mm: mm) else {
-                    memory.phys.freePages(pfn: pfn, cpu: currentCPU)
+                    freePageToBuddy(pfn)
                     return segfault(t, address, .sigbus)
                 }
-                swapReadahead(around: slot)
+                swapReadahead(around: slot, for: t)
             }
         }
         // Map it: the entry's reference moves from the slot to the page.
@@ -236,20 +242,18 @@ extension Machine {
 
     /// `swap_cluster_readahead`: the other used slots of the aligned 2^page_cluster window, read
     /// into the swap cache while memory is free above the low watermark (readahead never reclaims).
-    mutating func swapReadahead(around slot: Int) {
+    /// Each page is charged to the cgroup that swapped the slot out (`mem_cgroup_swapin_charge_folio`
+    /// reads the slot's swap_cgroup id), else to the faulting task's.
+    mutating func swapReadahead(around slot: Int, for t: Int) {
         let window = 1 << config.pageCluster
         guard window > 1 else { return }
         let start = slot & ~(window - 1)
         for s in max(start, 1)..<min(start + window, swap!.slots) where s != slot {
             guard swap!.swapMap[s] > 0, swap!.cache[s] == nil else { continue }
-            let a = memory.phys.allocate(order: 0, cpu: currentCPU)
-            guard let pfn = a.pfn else { break }
-            guard a.advice == .none else {
-                memory.phys.freePages(pfn: pfn, cpu: currentCPU)
-                break
-            }
+            let owner = swap!.slotGroup.isEmpty ? 0 : Int(swap!.slotGroup[s])
+            guard let pfn = allocReadaheadPage(for: t, owner != 0 ? owner : memcg(ofMM: tasks[t].mm)) else { break }
             guard swapIn(slot: s, into: pfn, address: nil, mm: nil) else {
-                memory.phys.freePages(pfn: pfn, cpu: currentCPU)
+                freePageToBuddy(pfn)
                 break
             }
             vmstat.swapRa += 1

@@ -24,10 +24,13 @@ public struct MMStruct: Sendable {
     public internal(set) var tlbGen: UInt64 = 1
     /// Tasks (threads) using it (`mm_users`).
     public internal(set) var users = 1
+    /// The memory cgroup its pages are charged to (`mm->owner`'s; 0: the root).
+    public let memcg: Int
     /// The content token each virtual page should hold (absent: zero-filled), checked on reads.
     var shadow = PageMap<UInt64>(expectedCount: 64)
 
-    init(vmas: VMATree, table: RadixPageTable, contextID: UInt64, anonVma: Int32, startBrk: UInt64, brk: UInt64) {
+    init(vmas: VMATree, table: RadixPageTable, contextID: UInt64, anonVma: Int32, startBrk: UInt64, brk: UInt64, memcg: Int) {
+        self.memcg = memcg
         self.vmas = vmas
         self.table = table
         self.contextID = contextID
@@ -96,6 +99,8 @@ public struct TaskInfo: Sendable {
     public internal(set) var tgid: Int
     /// The CPU it runs on.
     public internal(set) var cpu = 0
+    /// Its memory cgroup (0: the root).
+    public internal(set) var memcg = 0
     /// Running, exited or killed.
     public internal(set) var state: TaskState = .running
     /// The signal that killed it, and the address of the fault that did.
@@ -109,4 +114,6 @@ public struct TaskInfo: Sendable {
     public internal(set) var finalRSS = 0
     /// The OOM killer's line for this task, as `__oom_kill_process` prints it, if it chose it.
     public internal(set) var oomKillMessage: String?
+    /// `memcg_nr_pages_over_high`: pages charged over a memory.high since the last return to user.
+    var memcgPagesOverHigh = 0
 }

@@ -17,7 +17,7 @@ public struct VMStat: Hashable, Sendable {
     public var pglazyfree = 0, pglazyfreed = 0
     public var workingsetRefaultAnon = 0, workingsetRefaultFile = 0, workingsetActivateAnon = 0, workingsetActivateFile = 0
     public var workingsetRestoreAnon = 0, workingsetRestoreFile = 0
-    public var thpFaultAlloc = 0, thpFaultFallback = 0, thpSplitPage = 0, thpSplitPMD = 0
+    public var thpFaultAlloc = 0, thpFaultFallback = 0, thpFaultFallbackCharge = 0, thpSplitPage = 0, thpSplitPMD = 0
     /// Zero counts.
     /// - Complexity: O(1).
     public init() {}

@@ -33,6 +33,9 @@ extension Machine {
     /// when a pass scanned less than that or reclaimed nothing.
     mutating func balancePgdat() {
         vmstat.pageoutrun += 1
+        let saved = sc
+        sc = ReclaimControl()
+        defer { sc = saved }
         var priority = Self.defPriority
         let nrToReclaim = memory.phys.zones.reduce(0) { $0 + max($1.watermarks.high, Self.swapClusterMax) }
         while priority >= 1 && !balanced {
@@ -41,17 +44,31 @@ extension Machine {
         }
     }
 
-    /// `try_to_free_pages` → `do_try_to_free_pages`: priority DEF_PRIORITY down to 0 until
-    /// SWAP_CLUSTER_MAX pages are reclaimed. Returns the pages reclaimed.
+    /// `try_to_free_pages`: global direct reclaim of SWAP_CLUSTER_MAX pages (`allocstall_normal`).
+    /// Returns the pages reclaimed.
     mutating func tryToFreePages() -> Int {
         vmstat.allocstallNormal += 1
+        let saved = sc
+        sc = ReclaimControl()
+        defer { sc = saved }
+        return doTryToFreePages(nrToReclaim: Self.swapClusterMax)
+    }
+
+    /// `do_try_to_free_pages` for the reclaim `sc` describes: priority DEF_PRIORITY down to 0
+    /// until `nrToReclaim` pages are reclaimed; when nothing was and a cgroup was spared for its
+    /// memory.low, once more ignoring memory.low (`memcg_low_reclaim`). Returns the pages reclaimed.
+    mutating func doTryToFreePages(nrToReclaim: Int) -> Int {
         var reclaimed = 0
-        var priority = Self.defPriority
-        while priority >= 0 && reclaimed < Self.swapClusterMax {
-            reclaimed += shrinkNode(priority: &priority, nrToReclaim: Self.swapClusterMax - reclaimed, kswapd: false).reclaimed
-            priority -= 1
+        while true {
+            var priority = Self.defPriority
+            while priority >= 0 && reclaimed < nrToReclaim {
+                reclaimed += shrinkNode(priority: &priority, nrToReclaim: nrToReclaim - reclaimed, kswapd: false).reclaimed
+                priority -= 1
+            }
+            guard reclaimed == 0, sc.memcgLowSkipped, !sc.memcgLowReclaim else { return reclaimed }
+            sc.memcgLowReclaim = true
+            sc.memcgLowSkipped = false
         }
-        return reclaimed
     }
 
     /// `shrink_lruvec`: `get_scan_count` splits the scan between the anonymous and file lists
@@ -61,21 +78,79 @@ extension Machine {
     /// and reclaimed.
     mutating func shrinkNode(priority: inout Int, nrToReclaim: Int, kswapd: Bool) -> (scanned: Int, reclaimed: Int) {
         if lruGenEnabled { return lruGenShrinkNode(priority: &priority, nrToReclaim: nrToReclaim, kswapd: kswapd) }
-        let canSwap = (swap?.freePages ?? 0) > 0 || swapCachedPages > 0
+        guard memory.memcg.active else { return shrinkLruvec(group: 0, priority: priority, nrToReclaim: nrToReclaim, kswapd: kswapd) }
+        return shrinkNodeMemcgs(priority: priority, nrToReclaim: nrToReclaim, kswapd: kswapd)
+    }
+
+    /// `shrink_node_memcgs`: each cgroup of the target's subtree in turn (`mem_cgroup_iter`; a
+    /// direct or cgroup reclaim walks on from where the last one stopped and stops once it has
+    /// reclaimed enough, kswapd walks them all), its protection computed
+    /// (`mem_cgroup_calculate_protection`): below its memory.min it is skipped, below its
+    /// memory.low too unless this is the second pass (then a low event), else its lists are
+    /// shrunk (`shrink_lruvec`).
+    mutating func shrinkNodeMemcgs(priority: Int, nrToReclaim: Int, kswapd: Bool) -> (scanned: Int, reclaimed: Int) {
+        let target = sc.target
+        let order = memory.memcg.subtree(target)
+        let partial = !kswapd
+        var i = partial ? min(reclaimCursor[target] ?? 0, order.count) : 0
+        var scanned = 0, reclaimed = 0
+        while i < order.count {
+            let g = order[i]
+            i += 1
+            if partial { reclaimCursor[target] = i }
+            memory.memcg.calculateProtection(root: target, g)
+            if memory.memcg.belowMin(root: target, g) { continue }
+            if memory.memcg.belowLow(root: target, g) {
+                if !sc.memcgLowReclaim {
+                    sc.memcgLowSkipped = true
+                    continue
+                }
+                memory.memcg.event(g, .low)
+            }
+            let r = shrinkLruvec(group: g, priority: priority, nrToReclaim: nrToReclaim - reclaimed, kswapd: kswapd)
+            scanned += r.scanned
+            reclaimed += r.reclaimed
+            if partial && reclaimed >= nrToReclaim { return (scanned, reclaimed) }
+        }
+        if partial { reclaimCursor[target] = 0 }
+        return (scanned, reclaimed)
+    }
+
+    /// `apply_proportional_protection`: a protected cgroup's list size scaled by how much of its
+    /// usage is above its effective protection (memory.low, or memory.min on the second pass),
+    /// at least SWAP_CLUSTER_MAX.
+    mutating func applyProportionalProtection(group g: Int, _ size: Int) -> Int {
+        let (emin, elow) = memory.memcg.protection(root: sc.target, g)
+        guard emin > 0 || elow > 0 else { return size }
+        let protection: Int
+        if !sc.memcgLowReclaim && elow > emin {
+            protection = elow
+            sc.memcgLowSkipped = true
+        } else {
+            protection = emin
+        }
+        let cgroupSize = max(memory.memcg.cgroups[g].usage, protection)
+        let scan = size - Int(UInt64(size) * UInt64(protection) / UInt64(cgroupSize + 1))
+        return max(scan, Self.swapClusterMax)
+    }
+
+    /// `shrink_lruvec` of cgroup `g`'s lists (group 0: the root's, the only lists without cgroups).
+    mutating func shrinkLruvec(group g: Int, priority: Int, nrToReclaim: Int, kswapd: Bool) -> (scanned: Int, reclaimed: Int) {
+        let canSwap = ((swap?.freePages ?? 0) > 0 && (g == 0 || memcgSwapRoom(g) > 0)) || swapCachedPages > 0
         let swappiness = config.swappiness
+        let anonCount = lru.count(.inactiveAnon, in: g) + lru.count(.activeAnon, in: g)
+        let fileCount = lru.count(.inactiveFile, in: g) + lru.count(.activeFile, in: g)
         func share(_ size: Int, file: Bool) -> Int {
-            let scan = size >> priority
+            let scan = (g == 0 ? size : applyProportionalProtection(group: g, size)) >> priority
             if !canSwap { return file ? scan : 0 }
-            let anonCount = lru.count(.inactiveAnon) + lru.count(.activeAnon)
-            let fileCount = lru.count(.inactiveFile) + lru.count(.activeFile)
             if fileCount == 0 { return file ? 0 : scan }
             if anonCount == 0 { return file ? scan : 0 }
             let ap = swappiness, fp = 200 - swappiness
             guard ap + fp > 0 else { return 0 }
             return scan * (file ? fp : ap) / (ap + fp)
         }
-        var nr = [share(lru.count(.inactiveAnon), file: false), share(lru.count(.activeAnon), file: false),
-                  share(lru.count(.inactiveFile), file: true), share(lru.count(.activeFile), file: true)]
+        var nr = [share(lru.count(.inactiveAnon, in: g), file: false), share(lru.count(.activeAnon, in: g), file: false),
+                  share(lru.count(.inactiveFile, in: g), file: true), share(lru.count(.activeFile, in: g), file: true)]
         var scanned = 0, reclaimed = 0
         while nr.contains(where: { $0 > 0 }) && reclaimed < nrToReclaim {
             for file in [false, true] {
@@ -83,40 +158,40 @@ extension Machine {
                 if nr[active] > 0 {
                     let n = min(nr[active], Self.swapClusterMax)
                     nr[active] -= n
-                    if inactiveIsLow(file: file) { shrinkActiveList(n, file: file) }
+                    if inactiveIsLow(file: file, group: g) { shrinkActiveList(n, file: file, group: g) }
                 }
                 if nr[inactive] > 0 {
                     let n = min(nr[inactive], Self.swapClusterMax)
                     nr[inactive] -= n
-                    let r = shrinkInactiveList(n, file: file, kswapd: kswapd)
+                    let r = shrinkInactiveList(n, file: file, kswapd: kswapd, group: g)
                     scanned += r.scanned
                     reclaimed += r.reclaimed
                 }
             }
         }
         // Keep the inactive lists from running dry (`shrink_node`'s final `shrink_active_list`).
-        for file in [false, true] where (file || canSwap) && inactiveIsLow(file: file) {
+        for file in [false, true] where (file || canSwap) && inactiveIsLow(file: file, group: g) {
             let active = LRUVector.List.active(file: file)
-            if lru.count(active) > 0 { shrinkActiveList(min(lru.count(active), Self.swapClusterMax), file: file) }
+            if lru.count(active, in: g) > 0 { shrinkActiveList(min(lru.count(active, in: g), Self.swapClusterMax), file: file, group: g) }
         }
         return (scanned, reclaimed)
     }
 
-    /// `inactive_is_low`: inactive × int_sqrt(10 × GiB) < active.
-    func inactiveIsLow(file: Bool) -> Bool {
-        let inactive = lru.count(.inactive(file: file)), active = lru.count(.active(file: file))
+    /// `inactive_is_low`: inactive × int_sqrt(10 × GiB) < active, on cgroup `g`'s lists.
+    func inactiveIsLow(file: Bool, group g: Int = 0) -> Bool {
+        let inactive = lru.count(.inactive(file: file), in: g), active = lru.count(.active(file: file), in: g)
         return inactive * Linux2ListPolicy.inactiveRatio(pages: inactive + active) < active
     }
 
     /// `shrink_active_list`: `n` pages from the active tail; each one's accessed bits are tested
     /// and cleared (`folio_referenced`); executable file pages that were referenced rotate back to
     /// the active head, every other page is deactivated to the inactive head.
-    mutating func shrinkActiveList(_ n: Int, file: Bool) {
+    mutating func shrinkActiveList(_ n: Int, file: Bool, group g: Int = 0) {
         var scanned = 0, deactivated = 0
         let active = LRUVector.List.active(file: file)
         var rotated: [Int32] = []
         for _ in 0..<n {
-            let f = lru.tail(active)
+            let f = lru.tail(active, in: g)
             guard f >= 0 else { break }
             scanned += 1
             let referenced = folioReferenced(Int(f)) > 0
@@ -133,6 +208,8 @@ extension Machine {
         for f in rotated { putbackLRU(Int(f), active: true) }
         vmstat.pgrefill += scanned
         vmstat.pgdeactivate += deactivated
+        countMemcg(g, .pgrefill, scanned)
+        countMemcg(g, .pgdeactivate, deactivated)
     }
 
     /// Whether a file page is mapped by an executable VMA.
@@ -143,45 +220,52 @@ extension Machine {
     }
 
     /// `shrink_inactive_list` → `shrink_folio_list` for `n` pages from the inactive tail.
-    mutating func shrinkInactiveList(_ n: Int, file: Bool, kswapd: Bool) -> (scanned: Int, reclaimed: Int) {
+    mutating func shrinkInactiveList(_ n: Int, file: Bool, kswapd: Bool, group g: Int = 0) -> (scanned: Int, reclaimed: Int) {
         var batch: [Int32] = []
         let inactive = LRUVector.List.inactive(file: file)
         for _ in 0..<n {
-            let f = lru.tail(inactive)
+            let f = lru.tail(inactive, in: g)
             guard f >= 0 else { break }
             lru.remove(f)   // isolate_lru_folios
             batch.append(f)
         }
-        var reclaimed = 0
+        var reclaimed = 0, activated = 0
         for f in batch {
             let pfn = Int(f)
             switch folioCheckReferences(pfn) {
             case .activate:
                 putbackLRU(pfn, active: true)
-                vmstat.pgactivate += 1
+                activated += 1
             case .keep:
                 putbackLRU(pfn, active: false)
             case .reclaim:
                 if reclaimFolio(pfn, fileList: file) { reclaimed += 1 } else if !lru.isOnList(f) {
                     putbackLRU(pfn, active: true)   // activate_locked: swap full or a write failed
-                    vmstat.pgactivate += 1
+                    activated += 1
                 }
             }
         }
-        countScan(batch.count, file: file, kswapd: kswapd)
-        countSteal(reclaimed, file: file, kswapd: kswapd)
+        vmstat.pgactivate += activated
+        countMemcg(g, .pgactivate, activated)
+        countScan(batch.count, file: file, kswapd: kswapd, group: g)
+        countSteal(reclaimed, file: file, kswapd: kswapd, group: g)
         return (batch.count, reclaimed)
     }
 
-    /// Pages isolated for reclaim: `pgscan_kswapd` or `pgscan_direct`, and `pgscan_anon` or `pgscan_file`.
-    mutating func countScan(_ n: Int, file: Bool, kswapd: Bool) {
-        if kswapd { vmstat.pgscanKswapd += n } else { vmstat.pgscanDirect += n }
+    /// Pages isolated for reclaim: `pgscan_kswapd` or `pgscan_direct` (in /proc/vmstat only for
+    /// global reclaim, `cgroup_reclaim`; in the cgroup's memory.stat always), and `pgscan_anon`
+    /// or `pgscan_file`.
+    mutating func countScan(_ n: Int, file: Bool, kswapd: Bool, group g: Int = 0) {
+        if !sc.cgroupReclaim { if kswapd { vmstat.pgscanKswapd += n } else { vmstat.pgscanDirect += n } }
+        countMemcg(g, kswapd ? .pgscanKswapd : .pgscanDirect, n)
         if file { vmstat.pgscanFile += n } else { vmstat.pgscanAnon += n }
     }
 
-    /// Pages reclaimed: `pgsteal_kswapd` or `pgsteal_direct`, and `pgsteal_anon` or `pgsteal_file`.
-    mutating func countSteal(_ n: Int, file: Bool, kswapd: Bool) {
-        if kswapd { vmstat.pgstealKswapd += n } else { vmstat.pgstealDirect += n }
+    /// Pages reclaimed: `pgsteal_kswapd` or `pgsteal_direct` (as `countScan`), and
+    /// `pgsteal_anon` or `pgsteal_file`.
+    mutating func countSteal(_ n: Int, file: Bool, kswapd: Bool, group g: Int = 0) {
+        if !sc.cgroupReclaim { if kswapd { vmstat.pgstealKswapd += n } else { vmstat.pgstealDirect += n } }
+        countMemcg(g, kswapd ? .pgstealKswapd : .pgstealDirect, n)
         if file { vmstat.pgstealFile += n } else { vmstat.pgstealAnon += n }
     }
 

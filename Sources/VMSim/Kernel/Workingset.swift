@@ -21,7 +21,7 @@ extension Machine {
     mutating func workingsetRefault(_ pfn: Int, shadow: UInt64) {
         if lruGenEnabled { return lruGenRefault(pfn, shadow: shadow) }
         let file = lruType(pfn) == .file
-        countWorkingset(.refault, file: file)
+        countWorkingset(.refault, file: file, pfn: pfn)
         let eviction = shadow >> 1, distance = nonresidentAge &- eviction
         var size = lruPages(.activeFile)
         if !file { size += lruPages(.inactiveFile) }
@@ -32,17 +32,28 @@ extension Machine {
         guard distance <= UInt64(size) else { return }
         lru.move(Int32(pfn), to: .active(file: file))
         nonresidentAge += 1
-        countWorkingset(.activate, file: file)
+        countWorkingset(.activate, file: file, pfn: pfn)
         if shadow & 1 != 0 {
             frames[pfn].flags.insert(.workingset)
-            countWorkingset(.restore, file: file)
+            countWorkingset(.restore, file: file, pfn: pfn)
         }
     }
 
     enum WorkingsetEvent { case refault, activate, restore }
 
     /// `workingset_refault_*`, `workingset_activate_*`, `workingset_restore_*` of the page's type.
-    mutating func countWorkingset(_ event: WorkingsetEvent, file: Bool) {
+    mutating func countWorkingset(_ event: WorkingsetEvent, file: Bool, pfn: Int? = nil) {
+        if let pfn, memory.memcg.active {
+            let g = lru.group(of: Int32(pfn))
+            switch (event, file) {
+            case (.refault, true): countMemcg(g, .workingsetRefaultFile)
+            case (.refault, false): countMemcg(g, .workingsetRefaultAnon)
+            case (.activate, true): countMemcg(g, .workingsetActivateFile)
+            case (.activate, false): countMemcg(g, .workingsetActivateAnon)
+            case (.restore, true): countMemcg(g, .workingsetRestoreFile)
+            case (.restore, false): countMemcg(g, .workingsetRestoreAnon)
+            }
+        }
         switch (event, file) {
         case (.refault, true): vmstat.workingsetRefaultFile += 1
         case (.refault, false): vmstat.workingsetRefaultAnon += 1

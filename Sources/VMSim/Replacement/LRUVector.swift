@@ -23,6 +23,11 @@
 ///     gens.seq(of: 2)                        // 3
 ///     gens.isActive(seq: 2)                  // true: the two youngest count as active
 ///
+/// A vector can hold several groups of these lists, one per memory cgroup (the kernel's lruvec
+/// of each `mem_cgroup` on the node): a frame belongs to one group (`setGroup`, from its charge),
+/// and the two-list operations take the group whose lists they use (group 0 by default, the only
+/// one when no cgroup exists). The generation lists are group 0's.
+///
 /// - Complexity: O(1) per operation; 12 bytes per frame.
 public struct LRUVector: Sendable {
     /// `enum lru_list`, in the kernel's order.
@@ -62,13 +67,20 @@ public struct LRUVector: Sendable {
         @usableFromInline var list: Int8
         /// `folio_order`: the frame counts 2^order pages.
         @usableFromInline var order: UInt8
-        @inlinable init() { prev = -1; next = -1; list = -1; order = 0 }
+        /// The group (memory cgroup) whose lists the frame joins.
+        @usableFromInline var group: UInt16
+        @inlinable init() { prev = -1; next = -1; list = -1; order = 0; group = 0 }
     }
 
     @usableFromInline static let classicLists = List.allCases.count
+    /// Lists per group: the classic ones, then a slot per generation and type.
+    @usableFromInline static let listsPerGroup = classicLists + 2 * maxGenerations
     @usableFromInline var nodes: ContiguousArray<Node>
+    /// Every group's lists, group g's at `g * listsPerGroup`.
     @usableFromInline var lists: ContiguousArray<IndexList>
+    /// Pages on each list of each group, and on each list over all groups.
     @usableFromInline var listPages: ContiguousArray<Int>
+    @usableFromInline var totalListPages: ContiguousArray<Int>
     /// `lrugen->max_seq`: the youngest generation.
     public var maxSeq: UInt64 { maxSeqStorage }
     @usableFromInline var maxSeqStorage: UInt64
@@ -82,8 +94,9 @@ public struct LRUVector: Sendable {
     public init(frames: Int, maxSeq: UInt64 = UInt64(LRUVector.minGenerations + 1)) {
         precondition(maxSeq >= UInt64(Self.minGenerations - 1) && maxSeq < UInt64(Self.maxGenerations))
         nodes = ContiguousArray(repeating: Node(), count: Swift.max(1, Swift.min(frames, 1 << 16)))
-        lists = ContiguousArray(repeating: IndexList(), count: Self.classicLists + 2 * Self.maxGenerations)
+        lists = ContiguousArray(repeating: IndexList(), count: Self.listsPerGroup)
         listPages = ContiguousArray(repeating: 0, count: lists.count)
+        totalListPages = listPages
         maxSeqStorage = maxSeq
         minSeqs = (0, 0)
     }
@@ -104,14 +117,54 @@ public struct LRUVector: Sendable {
         guard Int(frame) < nodes.count else { return }
         let l = Int(nodes[Int(frame)].list)
         guard l >= 0 else { return }
-        nodes.remove(frame, &lists[l])
-        listPages[l] -= 1 << Int(nodes[Int(frame)].order)
+        let slot = Int(nodes[Int(frame)].group) * Self.listsPerGroup + l
+        nodes.remove(frame, &lists[slot])
+        let n = 1 << Int(nodes[Int(frame)].order)
+        listPages[slot] -= n
+        totalListPages[l] -= n
         nodes[Int(frame)].list = -1
     }
 
     /// Pages on every list of both kinds.
     /// - Complexity: O(1).
-    public var totalPages: Int { listPages.reduce(0, +) }
+    public var totalPages: Int { totalListPages.reduce(0, +) }
+
+    // MARK: Groups
+
+    /// The groups (1 + the memory cgroups made so far).
+    /// - Complexity: O(1).
+    public var groups: Int { lists.count / Self.listsPerGroup }
+
+    /// A new, empty group of lists; returns its number.
+    /// - Complexity: O(1) amortized.
+    public mutating func addGroup() -> Int {
+        precondition(groups < Int(UInt16.max), "too many groups")
+        lists.append(contentsOf: repeatElement(IndexList(), count: Self.listsPerGroup))
+        listPages.append(contentsOf: repeatElement(0, count: Self.listsPerGroup))
+        return groups - 1
+    }
+
+    /// The group `frame` belongs to (0 unless `setGroup` said otherwise).
+    /// - Complexity: O(1).
+    @inlinable public func group(of frame: Int32) -> Int {
+        Int(frame) < nodes.count ? Int(nodes[Int(frame)].group) : 0
+    }
+
+    /// `frame`, on no list, belongs to `group` from now on (`commit_charge`: the folio's memcg).
+    /// - Complexity: O(1) amortized.
+    public mutating func setGroup(_ frame: Int32, _ group: Int) {
+        precondition(group >= 0 && group < groups, "no group \(group)")
+        if Int(frame) >= nodes.count {
+            guard group != 0 else { return }
+            grow(to: Int(frame))
+        }
+        precondition(nodes[Int(frame)].list < 0, "frame \(frame) changes group while on a list")
+        nodes[Int(frame)].group = UInt16(group)
+    }
+
+    @usableFromInline mutating func grow(to frame: Int) {
+        nodes.append(contentsOf: repeatElement(Node(), count: Swift.max(frame + 1, nodes.count * 2) - nodes.count))
+    }
 
     /// The frame after `frame` towards the head of its list (newer), or -1.
     /// - Complexity: O(1).
@@ -119,15 +172,16 @@ public struct LRUVector: Sendable {
 
     @inlinable
     mutating func link(_ frame: Int32, on l: Int, order: UInt8, atTail: Bool) {
-        if Int(frame) >= nodes.count {
-            nodes.append(contentsOf: repeatElement(Node(), count: Swift.max(Int(frame) + 1, nodes.count * 2) - nodes.count))
-        }
+        if Int(frame) >= nodes.count { grow(to: Int(frame)) }
         nodes[Int(frame)].list = Int8(l)
         nodes[Int(frame)].order = order
-        listPages[l] += 1 << Int(order)
-        if atTail { nodes.pushTail(frame, &lists[l]) } else { nodes.pushHead(frame, &lists[l]) }
+        let slot = Int(nodes[Int(frame)].group) * Self.listsPerGroup + l
+        listPages[slot] += 1 << Int(order)
+        totalListPages[l] += 1 << Int(order)
+        if atTail { nodes.pushTail(frame, &lists[slot]) } else { nodes.pushHead(frame, &lists[slot]) }
     }
 
+    /// Frames on list slot `l` (a group's list), head first.
     func frames(onList l: Int) -> [Int32] {
         var out: [Int32] = [], n = lists[l].head
         while n >= 0 { out.append(n); n = nodes[Int(n)].next }
@@ -149,21 +203,25 @@ public struct LRUVector: Sendable {
         return l == Int8(List.activeAnon.rawValue) || l == Int8(List.activeFile.rawValue)
     }
 
-    /// Frames (folios) on `list`.
+    /// Frames (folios) on `list` of `group`.
     /// - Complexity: O(1).
-    @inlinable public func count(_ list: List) -> Int { lists[list.rawValue].count }
+    @inlinable public func count(_ list: List, in group: Int = 0) -> Int { lists[group * Self.listsPerGroup + list.rawValue].count }
 
-    /// Pages on `list` (`lruvec_page_state(lruvec, NR_LRU_BASE + lru)`): a huge folio counts
-    /// all its pages.
+    /// Pages on `list` over every group (`node_page_state(pgdat, NR_LRU_BASE + lru)`): a huge
+    /// folio counts all its pages.
     /// - Complexity: O(1).
-    @inlinable public func pages(_ list: List) -> Int { listPages[list.rawValue] }
+    @inlinable public func pages(_ list: List) -> Int { totalListPages[list.rawValue] }
 
-    /// The oldest frame of `list`, or -1.
+    /// Pages on `list` of `group` (`lruvec_page_state(lruvec, NR_LRU_BASE + lru)`).
     /// - Complexity: O(1).
-    @inlinable public func tail(_ list: List) -> Int32 { lists[list.rawValue].tail }
-    /// The newest frame of `list`, or -1.
+    @inlinable public func pages(_ list: List, in group: Int) -> Int { listPages[group * Self.listsPerGroup + list.rawValue] }
+
+    /// The oldest frame of `list` of `group`, or -1.
     /// - Complexity: O(1).
-    @inlinable public func head(_ list: List) -> Int32 { lists[list.rawValue].head }
+    @inlinable public func tail(_ list: List, in group: Int = 0) -> Int32 { lists[group * Self.listsPerGroup + list.rawValue].tail }
+    /// The newest frame of `list` of `group`, or -1.
+    /// - Complexity: O(1).
+    @inlinable public func head(_ list: List, in group: Int = 0) -> Int32 { lists[group * Self.listsPerGroup + list.rawValue].head }
 
     /// `lruvec_add_folio` (to the head) or `lruvec_add_folio_tail`: `frame`, on no list, joins
     /// `list`, counting 2^`order` pages.
@@ -182,9 +240,9 @@ public struct LRUVector: Sendable {
         add(frame, to: list, order: order)
     }
 
-    /// Frames on `list`, head (newest) first.
+    /// Frames on `list` of `group`, head (newest) first.
     /// - Complexity: O(list length).
-    public func frames(on list: List) -> [Int32] { frames(onList: list.rawValue) }
+    public func frames(on list: List, in group: Int = 0) -> [Int32] { frames(onList: group * Self.listsPerGroup + list.rawValue) }
 
     // MARK: The multi-generational LRU
 
@@ -319,16 +377,22 @@ extension LRUVector: InvariantChecking {
     public func checkInvariants() -> [String] {
         var v = Violations()
         var onLists = 0
-        for l in 0..<lists.count {
-            let name = l < Self.classicLists ? "\(List(rawValue: l)!)" : "generation slot \((l - Self.classicLists) >> 1) \(PageType(rawValue: (l - Self.classicLists) & 1)!)"
+        var totals = [Int](repeating: 0, count: Self.listsPerGroup)
+        for slot in 0..<lists.count {
+            let l = slot % Self.listsPerGroup, g = slot / Self.listsPerGroup
+            let name = (l < Self.classicLists ? "\(List(rawValue: l)!)" : "generation slot \((l - Self.classicLists) >> 1) \(PageType(rawValue: (l - Self.classicLists) & 1)!)")
+                + (g == 0 ? "" : " of group \(g)")
             var pages = 0
-            if let problem = nodes.linkProblem(lists[l], visit: { n in
+            if let problem = nodes.linkProblem(lists[slot], visit: { n in
                 pages += 1 << Int(nodes[Int(n)].order)
+                if nodes[Int(n)].group != UInt16(g) { return "frame \(n) is linked on \(name) but belongs to group \(nodes[Int(n)].group)" }
                 return nodes[Int(n)].list == Int8(l) ? nil : "frame \(n) is linked on \(name) but records list \(nodes[Int(n)].list)"
             }) { v.report("LRU list \(name): \(problem)") }
-            v.check(pages == listPages[l], "LRU list \(name) counts \(listPages[l]) pages but holds \(pages)")
-            onLists += lists[l].count
+            v.check(pages == listPages[slot], "LRU list \(name) counts \(listPages[slot]) pages but holds \(pages)")
+            totals[l] += pages
+            onLists += lists[slot].count
         }
+        v.check(Array(totalListPages) == totals, "the lists' page totals \(Array(totalListPages)) are not the sums over groups \(totals)")
         let recorded = nodes.reduce(0) { $0 + ($1.list >= 0 ? 1 : 0) }
         v.check(recorded == onLists, "\(recorded) frames record a list, but the lists hold \(onLists)")
         for type in PageType.allCases {
