@@ -53,14 +53,16 @@ public struct WorkloadRunner {
           A read|write|exec NAME OFFSET
           A access ADDR read|write|exec
           A mprotect NAME OFFSET LENGTH PROT
-          A madvise NAME OFFSET LENGTH dontneed|free|hugepage|nohugepage
+          A madvise NAME OFFSET LENGTH dontneed|free|hugepage|nohugepage|mergeable|unmergeable
+          A fill NAME OFFSET LENGTH pattern=index|zero|N   (writes content: the page's index in the mapping, zeroes, or N)
+          ksm run                   (ksmd until a full scan merges nothing new)
           A mremap NAME NEWSIZE       (MREMAP_MAYMOVE)
           A munmap NAME OFFSET LENGTH
           A brk +SIZE|-SIZE
           A fork B
           A exit                    (exit_group; A.2 exit: that thread only)
           A replay TRACE            (a Lackey, din or plain trace run inside A)
-          show vmstat|meminfo|buddyinfo|zoneinfo|slabinfo|lru_gen (lru_gen: the generations, lru=mglru)
+          show vmstat|meminfo|buddyinfo|zoneinfo|slabinfo|lru_gen|ksm (lru_gen: the generations, lru=mglru)
           show A maps|status|smaps_rollup|oom_score
           show CGROUP memory.current|memory.max|memory.high|memory.low|memory.min|memory.peak|memory.events|
                       memory.events.local|memory.stat|memory.swap.current|memory.swap.max|memory.swap.events|
@@ -147,12 +149,17 @@ public struct WorkloadRunner {
             machine = m
         case "process": try createProcess(words, line: line)
         case "cgroup": try cgroup(words, line: line)
+        case "ksm":
+            guard words.count == 2, words[1] == "run" else { throw LineError(message: "ksm takes one command: ksm run") }
+            var m = try booted(line: line)
+            m.ksmRun()
+            machine = m
         case "show": try show(words, line: line)
         default:
             guard let pid = pids[words[0]] else {
-                throw LineError(message: "unknown command or process '\(words[0])' (commands: machine, process, show; processes: \(pids.keys.sorted().joined(separator: ", ")))")
+                throw LineError(message: "unknown command or process '\(words[0])' (commands: machine, file, cgroup, process, ksm, show; processes: \(pids.keys.sorted().joined(separator: ", ")))")
             }
-            guard words.count >= 2 else { throw LineError(message: "'\(words[0])' needs a command (mmap, touch, read, write, exec, access, mprotect, madvise, munmap, brk, fork, exit, replay)") }
+            guard words.count >= 2 else { throw LineError(message: "'\(words[0])' needs a command (mmap, touch, fill, read, write, exec, access, mprotect, madvise, munmap, brk, fork, exit, replay)") }
             var m = try booted(line: line)
             machine = nil
             defer { machine = m }
@@ -250,7 +257,7 @@ public struct WorkloadRunner {
     mutating func createProcess(_ words: [String], line: Int) throws(LineError) {
         guard words.count >= 2 else { throw LineError(message: "process needs a name") }
         let name = words[1]
-        guard !["machine", "process", "show", "file", "cgroup"].contains(name), name.first?.isLetter == true, !name.contains(".") else {
+        guard !["machine", "process", "show", "file", "cgroup", "ksm"].contains(name), name.first?.isLetter == true, !name.contains(".") else {
             throw LineError(message: "'\(name)' cannot name a process: begin with a letter, no '.', and avoid command names")
         }
         guard pids[name] == nil else { throw LineError(message: "process \(name) exists already") }
@@ -484,6 +491,19 @@ public struct WorkloadRunner {
                     guard step > 0 else { throw LineError(message: "step must be at least 1 byte") }
                 }
                 result(try m.touch(pid, start, length: length, kind, step: step))
+            case "fill":
+                let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
+                guard words.count == 5, words[4].hasPrefix("pattern=") else { throw LineError(message: "fill needs NAME OFFSET LENGTH pattern=index|zero|N") }
+                let p = String(words[4].dropFirst(8))
+                let pattern: FillPattern
+                switch p {
+                case "index": pattern = .index
+                case "zero": pattern = .zero
+                default:
+                    guard let n = UInt64(p), n < 1 << 62 else { throw LineError(message: "pattern=\(p): give index, zero or a number below 2^62") }
+                    pattern = .value(n)
+                }
+                result(try m.fill(pid, start, length: length, pattern: pattern, from: try mapping(pid, words[1], process: name).start))
             case "read", "write", "exec":
                 let (address, _) = try range(pid, words, at: 1, process: name, withLength: false)
                 result(try m.access(pid, address, try Self.kind(verb)))
@@ -499,7 +519,7 @@ public struct WorkloadRunner {
                 let (start, length) = try range(pid, words, at: 1, process: name, withLength: true)
                 guard words.count == 5 else { throw LineError(message: "madvise needs NAME OFFSET LENGTH ADVICE") }
                 guard let advice = MadviseAdvice(rawValue: words[4]) else {
-                    throw LineError(message: "'\(words[4])' is not advice (dontneed, free, hugepage, nohugepage)")
+                    throw LineError(message: "'\(words[4])' is not advice (dontneed, free, hugepage, nohugepage, mergeable, unmergeable)")
                 }
                 do throws(KernelError) { try m.madvise(pid, start & ~4095, length: length, advice) } catch { errno(error) }
             case "mremap":
@@ -535,7 +555,7 @@ public struct WorkloadRunner {
             case "fork":
                 guard words.count == 2 else { throw LineError(message: "fork needs the child's name") }
                 let child = words[1]
-                guard pids[child] == nil, child.first?.isLetter == true, !["machine", "process", "show", "file", "cgroup"].contains(child) else {
+                guard pids[child] == nil, child.first?.isLetter == true, !["machine", "process", "show", "file", "cgroup", "ksm"].contains(child) else {
                     throw LineError(message: "'\(child)' cannot name the child: it exists already or is not a name")
                 }
                 do throws(KernelError) {
@@ -550,7 +570,7 @@ public struct WorkloadRunner {
                 guard words.count == 2 else { throw LineError(message: "replay needs a trace file") }
                 try replay(&m, pid: pid, name: name, path: words[1], line: line)
             default:
-                throw LineError(message: "unknown command '\(verb)' (mmap, touch, read, write, exec, access, mprotect, madvise, mremap, msync, munmap, brk, fork, exit, replay)")
+                throw LineError(message: "unknown command '\(verb)' (mmap, touch, fill, read, write, exec, access, mprotect, madvise, mremap, msync, munmap, brk, fork, exit, replay)")
             }
         } catch let e as LineError {
             throw e
@@ -601,10 +621,11 @@ public struct WorkloadRunner {
             case "buddyinfo": text = ProcFiles.buddyinfo(m.memory.phys)
             case "zoneinfo": text = ProcFiles.zoneinfo(m.memory.phys)
             case "slabinfo": text = ProcFiles.slabinfo(m.slub)
+            case "ksm": text = m.ksmText
             case "lru_gen":
                 guard let t = m.lruGenText else { throw LineError(message: "show lru_gen: this machine runs the two-list LRU; give machine lru=mglru") }
                 text = t
-            default: throw LineError(message: "cannot show '\(words[1])' (vmstat, meminfo, buddyinfo, zoneinfo, slabinfo, lru_gen, or PROCESS maps|status|smaps_rollup|oom_score)")
+            default: throw LineError(message: "cannot show '\(words[1])' (vmstat, meminfo, buddyinfo, zoneinfo, slabinfo, lru_gen, ksm, PROCESS maps|status|smaps_rollup|oom_score, or CGROUP memory.current ...)")
             }
         case 3 where words[2].hasPrefix("memory.") || words[2].hasPrefix("cgroup."):
             guard let g = cgroups[words[1]] else {
@@ -633,7 +654,7 @@ public struct WorkloadRunner {
         default:
             throw LineError(message: "show needs a file: show vmstat, or show PROCESS maps")
         }
-        let title = words.count == 2 ? "/proc/\(words[1])" : "/proc/\(pids[words[1]]!)/\(words[2])  (\(words[1]))"
+        let title = words.count == 2 ? (words[1] == "ksm" ? "/sys/kernel/mm/ksm" : "/proc/\(words[1])") : "/proc/\(pids[words[1]]!)/\(words[2])  (\(words[1]))"
         events.append(.init(line: line, kind: "show", text: "\(title)\n\(text)"))
     }
 }

@@ -33,6 +33,10 @@ public struct RunRenderer: ReportRenderer {
             + "direct reclaim scanned \(c("pgscan_direct")) and reclaimed \(c("pgsteal_direct")) in \(c("allocstall_normal")) stalls; "
             + "activated \(c("pgactivate")), deactivated \(c("pgdeactivate"))\n"
         out += "OOM kills: \(c("oom_kill"))\n"
+        if let k = r.ksm {
+            out += "KSM: \(k.pagesShared) pages shared by \(k.pagesShared + k.pagesSharing) mappings (\(k.pagesSharing) pages saved), "
+                + "\(k.pagesUnshared) unshared, \(k.pagesVolatile) volatile, \(k.fullScans) full scans\n"
+        }
         if !r.cgroups.isEmpty {
             var cg = TextTable(columns: [
                 .init("cgroup"), .init("current", alignment: .right), .init("peak", alignment: .right), .init("max", alignment: .right),
@@ -71,6 +75,11 @@ public struct RunRenderer: ReportRenderer {
             ("events", .array(r.events.map { .object([("line", .int(Int64($0.line))), ("kind", .string($0.kind)), ("text", .string($0.text))]) })),
         ]
         if !r.cgroups.isEmpty { fields.append(("cgroups", .array(r.cgroups.map(cgroup)))) }
+        if let k = r.ksm {
+            fields.append(("ksm", .object([("pages_shared", .int(Int64(k.pagesShared))), ("pages_sharing", .int(Int64(k.pagesSharing))),
+                                           ("pages_unshared", .int(Int64(k.pagesUnshared))), ("pages_volatile", .int(Int64(k.pagesVolatile))),
+                                           ("full_scans", .int(Int64(k.fullScans)))])))
+        }
         if let replay = r.replay {
             fields.append(("replay", .object([("records", .int(Int64(replay.records))), ("accesses", .int(Int64(replay.accesses))),
                                               ("pagesMappedOnTouch", .int(Int64(replay.pagesMappedOnTouch)))])))

@@ -150,6 +150,9 @@ extension Machine {
             }
             return copyToAnon(t: t, mm: mm, vma: vma, address: address, from: old, unmapOld: true)
         }
+        if frames[old].flags.contains(.ksm) {
+            return copyKSMPage(t: t, mm: mm, vma: vma, address: address, entry: entry, writable: true)
+        }
         if old != zeroPfn {
             if frames[old].flags.contains(.swapCache) { tryFreeSwap(old) }
             if frames[old].mapcount == 1 && !frames[old].flags.contains(.swapCache) {
@@ -196,6 +199,7 @@ extension Machine {
     /// A page (a huge page with its 511 others) leaves the LRU and goes back to the buddy allocator.
     mutating func freePage(_ pfn: Int) {
         lru.remove(Int32(pfn))
+        if frames[pfn].flags.contains(.ksm) { ksmForget(pfn) }
         if memory.memcg.active { unchargePage(pfn, pages: frames[pfn].order == 9 ? Self.hugePages : 1) }
         if frames[pfn].order == 9 {
             for sub in pfn..<(pfn + Self.hugePages) { frames[sub] = PageFrames.Frame() }

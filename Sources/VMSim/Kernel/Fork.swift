@@ -19,6 +19,8 @@ extension Machine {
         let childPid = try newTask(name: name, mm: child, oomScoreAdj: tasks[t].oomScoreAdj, memcg: tasks[t].memcg)
         guard mms[parent] != nil else { throw .notRunning(pid: pid, state: tasks[t].state) }
         mms[child]!.vmas = mms[parent]!.vmas
+        // ksm_fork: the child of a registered address space is registered too.
+        if ksm.slots.contains(parent) { ksm.slots.append(child) }
         mms[child]!.startBrk = mms[parent]!.startBrk
         mms[child]!.brk = mms[parent]!.brk
         mms[child]!.shadow = mms[parent]!.shadow

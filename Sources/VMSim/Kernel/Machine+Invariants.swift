@@ -97,6 +97,14 @@ extension Machine: InvariantChecking {
         for p in slub.checkInvariants() { v.report("slub: \(p)") }
         for p in lru.checkInvariants() { v.report("lru: \(p)") }
         if memory.memcg.active { checkMemcgCharges(&v) }
+        for (content, pages) in ksm.stable {
+            for pfn in pages {
+                v.check(frames[pfn].flags.contains(.ksm) && frames[pfn].content == content, "KSM: stable page \(pfn) is not a KSM page of its content")
+                v.check(frames[pfn].mapcount >= 1 && frames[pfn].mapcount <= Int32(Machine.ksmMaxPageSharing), "KSM: page \(pfn) has \(frames[pfn].mapcount) mappings")
+            }
+        }
+        let ksmPages = frames.frames.indices.filter { frames[$0].flags.contains(.ksm) }.count
+        v.check(ksmPages == ksm.stable.values.reduce(0) { $0 + $1.count }, "KSM: \(ksmPages) KSM pages, the stable tree holds \(ksm.stable.values.reduce(0) { $0 + $1.count })")
         return v.all
     }
 }

@@ -147,6 +147,10 @@ public struct Machine {
     public internal(set) var kswapdAwake = false
     /// The pids the OOM killer has killed, in order.
     public internal(set) var oomVictims: [Int] = []
+    /// ksmd: the address spaces it scans, its rmap items and the stable tree.
+    var ksm = KSMState()
+    /// The content the store in progress writes (`fill`), instead of a fresh token.
+    var fillToken: UInt64?
     /// The reclaim in progress: its target cgroup and memory.low pass.
     var sc = ReclaimControl()
     /// Where the next partial walk over a target's cgroups starts (`mem_cgroup_iter`'s shared
@@ -583,7 +587,7 @@ public struct Machine {
     /// A store: the page now holds a new token, and so does the shadow copy.
     mutating func recordWrite(t: Int, mm: Int, address: UInt64, pfn: Int) {
         writeClock &+= 1
-        let token = UInt64(tasks[t].pid) << 48 | writeClock
+        let token = fillToken ?? (UInt64(tasks[t].pid) << 48 | writeClock)
         frames[pfn].content = token
         if frames[pfn].file >= 0 {
             files[Int(frames[pfn].file)].shadow.set(frames[pfn].index, token)

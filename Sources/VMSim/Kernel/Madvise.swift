@@ -8,6 +8,8 @@
 /// entries are freed at once).
 public enum MadviseAdvice: String, CaseIterable, Sendable {
     case dontneed, free, hugepage, nohugepage
+    /// MADV_MERGEABLE and MADV_UNMERGEABLE (KSM).
+    case mergeable, unmergeable
 }
 
 extension Machine {
@@ -103,6 +105,8 @@ extension Machine {
                 }
                 madviseFree(mm: mm, max(vma.start, start)..<min(vma.end, end))
             }
+        case .mergeable, .unmergeable:
+            try madviseMergeable(mm: mm, start..<end, mergeable: advice == .mergeable)
         case .hugepage, .nohugepage:
             let set: VMAFlags = advice == .hugepage ? .hugePage : .noHugePage
             let clear: VMAFlags = advice == .hugepage ? .noHugePage : .hugePage

@@ -28,6 +28,8 @@ public struct PageFrames: Sendable {
         public static let swapBacked = Flags(rawValue: 1 << 7)
         /// `PG_workingset`: was active before it was deactivated (workingset restore detection).
         public static let workingset = Flags(rawValue: 1 << 8)
+        /// `folio_test_ksm`: a KSM page, shared read-only by the mappings KSM merged into it.
+        public static let ksm = Flags(rawValue: 1 << 9)
     }
 
     /// One frame.

@@ -47,6 +47,8 @@ public struct RunReport: Sendable {
     public var replay: ReplayStats?
     /// The memory cgroups (none: the key is left out of the JSON).
     public var cgroups: [Cgroup] = []
+    /// /sys/kernel/mm/ksm, when the workload used KSM.
+    public var ksm: KSMStats?
 
     /// One memory cgroup at the end of the run: its files' values (pages in bytes).
     public struct Cgroup: Sendable {
@@ -98,6 +100,7 @@ extension Machine {
                                     eventsLocal: MemcgEvents.Kind.allCases.map { ($0.description, c.eventsLocal[$0]) },
                                     stat: memcgStat(g), throttleMs: c.throttleMs, procs: cgroupProcs(g))
         }
+        if !ksm.slots.isEmpty || ksm.fullScans > 0 { r.ksm = ksmStats }
         return r
     }
 }

@@ -14,6 +14,7 @@ public struct VMAFlags: OptionSet, Hashable, Sendable {
     public static let mayShare = VMAFlags(rawValue: 0x80)     // VM_MAYSHARE
     public static let growsDown = VMAFlags(rawValue: 0x100)   // VM_GROWSDOWN
     public static let hugePage = VMAFlags(rawValue: 0x2000_0000)    // VM_HUGEPAGE (madvise HUGEPAGE)
+    public static let mergeable = VMAFlags(rawValue: 0x8000_0000)   // VM_MERGEABLE (madvise MERGEABLE, KSM)
     public static let noHugePage = VMAFlags(rawValue: 0x4000_0000)  // VM_NOHUGEPAGE
 
     /// The protection bits `mprotect` changes.

@@ -278,6 +278,8 @@ extension Machine {
     /// to swap. True when the page was freed; otherwise it is off the lists unless a lazily freed
     /// page was put back.
     mutating func reclaimFolio(_ pfn: Int, fileList: Bool) -> Bool {
+        // KSM pages stay (VMSim has no `rmap_walk_ksm` to unmap them everywhere).
+        if frames[pfn].flags.contains(.ksm) { return false }
         if frames[pfn].file < 0 && !frames[pfn].flags.contains(.swapBacked) { return discardLazyFree(pfn) }
         if frames[pfn].order == 9 { splitHugePage(pfn, isolated: true) }
         if frames[pfn].file >= 0 && !fileList { return shmemWriteout(pfn) }
