@@ -305,3 +305,76 @@ extension String {
     fileprivate func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
     fileprivate func leftPadding(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
+
+/// `vmsim translate --host-arch --explain`: each two-dimensional walk step by step, guest entries
+/// at guest-physical addresses and the host (EPT) entries that translate them, with the count of
+/// memory references.
+public struct NestedWalkRenderer: ReportRenderer {
+    /// The machine in a line, and the guest's CR3.
+    public let title: String, guestRoot: UInt64
+    public init(title: String, guestRoot: UInt64) {
+        self.title = title
+        self.guestRoot = guestRoot
+    }
+
+    func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+
+    func purpose(_ p: NestedStep.Purpose) -> String {
+        switch p {
+        case .guestTable(let level): "guest L\(level) table"
+        case .data: "the data page"
+        }
+    }
+
+    func line(_ s: NestedStep) -> String {
+        switch s.kind {
+        case .hostEntry(let level, let p): "  host  L\(level) entry at hPA \(hex(s.address)) = \(hex(s.entry))   (for \(purpose(p)))\n"
+        case .nestedTLBHit(let p): "  nested TLB hit: gPA \(hex(s.address)) -> hPA \(hex(s.entry))   (for \(purpose(p)))\n"
+        case .guestEntry(let level): "  guest L\(level) entry at gPA \(hex(s.address)) = \(hex(s.entry))\n"
+        case .eptViolation: "  EPT violation at gPA \(hex(s.address)): the host maps it (a host fault); the walk restarts\n"
+        }
+    }
+
+    public func text(_ walks: [NestedWalk]) -> String {
+        var out = title + ", guest CR3 gPA \(hex(guestRoot))\n"
+        for w in walks {
+            out += "\n\(hex(w.address)):\n"
+            if w.tlbHit { out += "  TLB hit\n" }
+            out += w.steps.map(line).joined()
+            if w.guestFault != .none {
+                out += "  guest page fault (\(w.guestFault)): the guest kernel handles it\n"
+            } else {
+                out += "  = gPA \(hex(w.guestPhysical)), hPA \(hex(w.physical))\n"
+            }
+            out += "  \(w.references) memory references" + (w.eptViolations > 0 ? " in the walk that completed, after \(w.eptViolations) EPT violations" : "") + "\n"
+        }
+        return out
+    }
+
+    public func json(_ walks: [NestedWalk]) -> JSONValue {
+        func kind(_ s: NestedStep) -> [(String, JSONValue)] {
+            func p(_ p: NestedStep.Purpose) -> JSONValue {
+                switch p {
+                case .guestTable(let level): .string("guest-table-L\(level)")
+                case .data: .string("data")
+                }
+            }
+            switch s.kind {
+            case .hostEntry(let level, let pp): return [("kind", .string("host-entry")), ("level", .int(Int64(level))), ("for", p(pp))]
+            case .nestedTLBHit(let pp): return [("kind", .string("nested-tlb-hit")), ("for", p(pp))]
+            case .guestEntry(let level): return [("kind", .string("guest-entry")), ("level", .int(Int64(level)))]
+            case .eptViolation: return [("kind", .string("ept-violation"))]
+            }
+        }
+        return .object([
+            ("schemaVersion", .int(1)), ("command", .string("translate")), ("mode", .string("nested-explain")),
+            ("machine", .string(title)), ("guestRoot", .string(hex(guestRoot))),
+            ("walks", .array(walks.map { w in
+                .object([("address", .string(hex(w.address))), ("tlbHit", .bool(w.tlbHit)), ("fault", .string(w.guestFault.description)),
+                         ("guestPhysical", .string(hex(w.guestPhysical))), ("physical", .string(hex(w.physical))),
+                         ("references", .int(Int64(w.references))), ("eptViolations", .int(Int64(w.eptViolations))),
+                         ("steps", .array(w.steps.map { s in .object(kind(s) + [("address", .string(hex(s.address))), ("entry", .string(hex(s.entry)))]) }))])
+            })),
+        ])
+    }
+}

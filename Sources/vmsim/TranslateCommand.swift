@@ -21,6 +21,7 @@ struct TranslateCommand: ParsableCommand {
             address, value and decoded bits, and the physical address or exactly why it faulted.
               vmsim translate --arch x86-64 --map 0x7fff0000=0x12345000:rwu --explain 0x7fff0abc
               vmsim translate --arch sv39 --mappings maps.txt --explain 0x80605678 --access write
+              vmsim translate --arch x86-64 --host-arch x86-64 --map 0x7fff0000=0x40000000 --explain 0x7fff0abc
 
             Trace mode runs a trace through the TLBs and page tables, mapping each page on first \
             touch from simulated physical memory, and reports TLB hits and misses per level, walks, \
@@ -87,6 +88,17 @@ struct TranslateCommand: ParsableCommand {
 
     @Flag(help: "Explain mode: a supervisor (kernel) access rather than a user one.")
     var supervisor = false
+
+    @Option(name: .customLong("host-arch"), help: ArgumentHelp(
+        "Explain mode: a guest walk over a host's extended page table of this format (two-dimensional paging); --map gives the guest's mappings, the host maps guest memory on demand (EPT violations).",
+        valueName: "arch"))
+    var hostArch: String?
+
+    @Option(name: .customLong("host-pages"), help: ArgumentHelp("With --host-arch: the page size the host maps guest memory with (4K, 2M).", valueName: "size"))
+    var hostPages: String = "4K"
+
+    @Option(name: .customLong("nested-tlb"), help: ArgumentHelp("With --host-arch: nested TLB entries (guest-physical to host-physical), 0 for none.", valueName: "n"))
+    var nestedTLB: Int = 0
 
     @Flag(help: "Print one JSON object (schema in docs/json-schema.md).")
     var json = false
@@ -162,6 +174,14 @@ struct TranslateCommand: ParsableCommand {
         if explaining && table != .radix {
             throw ValidationError("explain mode walks radix page tables; drop --table \(table.rawValue)")
         }
+        if hostArch != nil && trace != nil {
+            throw ValidationError("--host-arch explains two-dimensional walks; give --explain ADDRESS instead of a TRACE")
+        }
+        if hostArch == nil && (hostPages != "4K" || nestedTLB != 0) {
+            throw ValidationError("--host-pages and --nested-tlb need --host-arch")
+        }
+        if nestedTLB < 0 || nestedTLB > 4096 { throw ValidationError("--nested-tlb \(nestedTLB): give 0 to 4096 entries") }
+        if let h = hostArch { _ = try hostFormat(h) }
         if let fmt = format, emitPhysical != nil, fmt == .oracleGeneral {
             throw ValidationError("--emit-physical writes lackey, din or plain traces, not oracle-general")
         }
@@ -183,7 +203,50 @@ struct TranslateCommand: ParsableCommand {
         try runExplain(config)
     }
 
+    func hostFormat(_ name: String) throws -> (PageTableFormat, PageSize) {
+        guard let h = PageTableFormat.named(name) else {
+            throw ValidationError("--host-arch '\(name)' is not a page-table format; use one of: \(PageTableFormat.presets.map(\.name).joined(separator: ", "))")
+        }
+        guard let size = PageSize(parsing: hostPages), h.level(mapping: size) != nil else {
+            throw ValidationError("--host-pages \(hostPages): \(h.name) maps \(h.pageSizes.map(\.description).joined(separator: ", "))")
+        }
+        return (h, size)
+    }
+
+    /// `--host-arch`: each address walked in two dimensions, guest entries and host entries.
+    func runNested(_ config: TranslationConfig, host: (PageTableFormat, PageSize)) throws {
+        var n: NestedMMU
+        do {
+            n = try NestedMMU(guest: config.format, host: host.0, hostPage: host.1, guestMemory: config.memoryBytes,
+                              nestedTLBEntries: nestedTLB, tlbEntries: 0)
+        } catch { throw ValidationError("\(error)") }
+        var specs: [(String, MappingSpec)] = []
+        if let mappings {
+            for (line, spec) in try reportingInputErrors({ try MappingFile.read(mappings) }) { specs.append(("\(mappings):\(line)", spec)) }
+        }
+        for text in maps {
+            do { specs.append(("--map", try MappingSpec(parsing: text))) } catch { throw ValidationError("--map \(text): \(error.message)") }
+        }
+        for (origin, spec) in specs {
+            do { try n.mapGuest(spec.virtual.rawValue, to: spec.physical.rawValue, size: spec.size ?? config.format.basePage, flags: spec.flags) } catch {
+                if origin == "--map" { throw ValidationError("--map \(spec.text.trimmed): \(error)") }
+                printError("vmsim: \(origin): \(spec.text.trimmed): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        var walks: [NestedWalk] = []
+        for text in explain {
+            guard let address = parseAddress(text) else {
+                throw ValidationError("--explain '\(text)' is not an address (0x-hex or decimal, at most 64 bits)")
+            }
+            walks.append(n.translate(address, AccessIntent(access.kind, user: !supervisor)))
+        }
+        let title = "\(config.format.name) guest (\(config.format.levels.count) levels) over a \(host.0.name) host (\(host.0.levels.count) levels), \(host.1) host pages"
+        print(NestedWalkRenderer(title: title, guestRoot: n.guestRoot).render(walks, as: json ? .json : .text), terminator: "")
+    }
+
     func runExplain(_ config: TranslationConfig) throws {
+        if let h = hostArch { return try runNested(config, host: try hostFormat(h)) }
         let f = config.format
         var mmu: MMU<RadixPageTable>
         do {
