@@ -213,14 +213,8 @@ struct CgroupTests {
         ("cgroup 9a", "t.vms:1: '9a' cannot name a cgroup"),
         ("show nope memory.current", "t.vms:1: unknown cgroup 'nope'"),
     ])
-    func badCgroupLinesNameTheLine(line: String, message: String) throws {
-        var runner = WorkloadRunner(file: "t.vms", checkInvariants: false)
-        do throws(TraceError) {
-            try runner.run(line)
-            Issue.record("no error for \(line)")
-        } catch {
-            #expect(error.description.hasPrefix(message), "\(error)")
-        }
+    func badCgroupLinesNameTheLine(line: String, message: String) {
+        expectScriptError(line, message)
     }
 
     @Test func cyclesAndSecondPlacementsAreRefused() throws {
@@ -230,13 +224,7 @@ struct CgroupTests {
             (["cgroup a", "show a memory.bogus"], "t.vms:2: a cgroup has no file 'memory.bogus'"),
             (["machine lru=mglru", "cgroup a"], "t.vms:2: cgroup a: EINVAL: memory cgroups need the two-list LRU"),
         ] {
-            var runner = WorkloadRunner(file: "t.vms", checkInvariants: false)
-            do throws(TraceError) {
-                try runner.run(lines.joined(separator: "\n"))
-                Issue.record("no error for \(lines)")
-            } catch {
-                #expect(error.description.hasPrefix(message), "\(error)")
-            }
+            expectScriptError(lines.joined(separator: "\n"), message)
         }
     }
 

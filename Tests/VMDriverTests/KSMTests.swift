@@ -100,14 +100,8 @@ struct KSMTests {
         ("process A\nA mmap m 4K rw private anon\nA fill m 0 4K", "t.vms:3: fill needs NAME OFFSET LENGTH pattern="),
         ("ksm stop", "t.vms:1: ksm takes one command: ksm run"),
     ])
-    func badKSMLinesNameTheLine(script: String, message: String) throws {
-        var runner = WorkloadRunner(file: "t.vms")
-        do throws(TraceError) {
-            try runner.run(script)
-            Issue.record("no error for \(script)")
-        } catch {
-            #expect(error.description.hasPrefix(message), "\(error)")
-        }
+    func badKSMLinesNameTheLine(script: String, message: String) {
+        expectScriptError(script, message)
     }
 
     @Test func theReportHasTheSysfsNames() throws {

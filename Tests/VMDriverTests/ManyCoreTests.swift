@@ -115,13 +115,7 @@ struct ThreadScriptTests {
         ("process A threads=0", "t.vms:1: 'threads=0': give threads=N with N from 1 to 256"),
         ("process A.1", "t.vms:1: 'A.1' cannot name a process"),
     ])
-    func badThreadLinesNameTheLine(line: String, message: String) throws {
-        var runner = WorkloadRunner(file: "t.vms", checkInvariants: false)
-        do throws(TraceError) {
-            try runner.run(line)
-            Issue.record("no error for \(line)")
-        } catch {
-            #expect(error.description.hasPrefix(message), "\(error)")
-        }
+    func badThreadLinesNameTheLine(line: String, message: String) {
+        expectScriptError(line, message)
     }
 }
