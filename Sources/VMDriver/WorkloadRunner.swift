@@ -23,15 +23,20 @@ public struct WorkloadRunner {
     /// Check every kernel invariant after every operation.
     public let checkInvariants: Bool
     /// The machine, once the first command that needs it has run.
-    public private(set) var machine: Machine?
+    public internal(set) var machine: Machine?
     /// What the lines printed or caused.
-    public private(set) var events: [RunReport.Event] = []
+    public internal(set) var events: [RunReport.Event] = []
     /// What `replay` lines did.
     public private(set) var replayStats: ReplayStats?
     var config = MachineConfig()
     var machineLine: Int?
     var pids: [String: Int] = [:]
     var cgroups: [String: Int] = [:]
+    /// The virtual machines, by name, and whether this runner drives a guest.
+    var guests: [String: GuestVM] = [:]
+    var isGuest = false
+    /// Names no process, cgroup or vm may take.
+    static let reservedNames: Set<String> = ["machine", "process", "show", "file", "cgroup", "ksm", "vm"]
     var fileIDs: [String: Int] = [:]
     var mappings: [Int: [String: (start: UInt64, length: UInt64)]] = [:]
     /// The process (first thread) of each other thread, whose mappings it shares.
@@ -56,6 +61,9 @@ public struct WorkloadRunner {
           A madvise NAME OFFSET LENGTH dontneed|free|hugepage|nohugepage|mergeable|unmergeable
           A fill NAME OFFSET LENGTH pattern=index|zero|N   (writes content: the page's index in the mapping, zeroes, or N)
           ksm run                   (ksmd until a full scan merges nothing new)
+          vm G memory=SIZE [arch=x86-64] [cpus=N] [host-pages=4K|2M]   (a guest kernel over the host process G's memory)
+          G process P ... / G P touch m 0 1M write / G show meminfo     (commands run in guest G)
+          G balloon SIZE            (the guest's virtio balloon: the host drops inflated pages)
           A mremap NAME NEWSIZE       (MREMAP_MAYMOVE)
           A munmap NAME OFFSET LENGTH
           A brk +SIZE|-SIZE
@@ -124,12 +132,22 @@ public struct WorkloadRunner {
     /// The report after the last line (booting the machine if the script never did).
     /// - Complexity: O(frames + page-table entries).
     public mutating func finish() throws(TraceError) -> RunReport {
+        var r: RunReport, m: Machine
         do throws(LineError) {
-            let m = try booted(line: max(1, machineLine ?? 1))
-            return m.report(workload: file, events: events, replay: replayStats)
+            m = try booted(line: max(1, machineLine ?? 1))
+            r = m.report(workload: file, events: events, replay: replayStats)
         } catch {
             throw TraceError(file: file, location: .line(machineLine ?? 1), message: error.message)
         }
+        for name in guests.keys.sorted(by: { guests[$0]!.hostPid < guests[$1]!.hostPid }) {
+            let vm = guests[name]!
+            let guest = try vm.report()
+            let host = m.mm(of: vm.hostPid)
+            r.vms.append(RunReport.VM(name: name, hostPid: vm.hostPid, memoryBytes: vm.bytes, arch: guest.arch,
+                                      balloonPages: vm.runner.machine?.balloonPages ?? 0,
+                                      hostRSSPages: host?.rss ?? 0, hostSwapPages: host?.swapEntries ?? 0, guest: guest))
+        }
+        return r
     }
 
     struct LineError: Error { let message: String }
@@ -137,7 +155,9 @@ public struct WorkloadRunner {
     // MARK: Lines
 
     mutating func execute(_ words: [String], line: Int) throws(LineError) {
+        if guests[words[0]] != nil { return try guestLine(words, line: line) }
         switch words[0] {
+        case "vm": try createVM(words, line: line)
         case "machine": try configure(words, line: line)
         case "file":
             guard words.count == 3 else { throw LineError(message: "file needs NAME SIZE") }
@@ -257,7 +277,7 @@ public struct WorkloadRunner {
     mutating func createProcess(_ words: [String], line: Int) throws(LineError) {
         guard words.count >= 2 else { throw LineError(message: "process needs a name") }
         let name = words[1]
-        guard !["machine", "process", "show", "file", "cgroup", "ksm"].contains(name), name.first?.isLetter == true, !name.contains(".") else {
+        guard !Self.reservedNames.contains(name), name.first?.isLetter == true, !name.contains("."), guests[name] == nil else {
             throw LineError(message: "'\(name)' cannot name a process: begin with a letter, no '.', and avoid command names")
         }
         guard pids[name] == nil else { throw LineError(message: "process \(name) exists already") }
@@ -555,7 +575,7 @@ public struct WorkloadRunner {
             case "fork":
                 guard words.count == 2 else { throw LineError(message: "fork needs the child's name") }
                 let child = words[1]
-                guard pids[child] == nil, child.first?.isLetter == true, !["machine", "process", "show", "file", "cgroup", "ksm"].contains(child) else {
+                guard pids[child] == nil, child.first?.isLetter == true, !Self.reservedNames.contains(child), guests[child] == nil else {
                     throw LineError(message: "'\(child)' cannot name the child: it exists already or is not a name")
                 }
                 do throws(KernelError) {

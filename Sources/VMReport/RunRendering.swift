@@ -33,6 +33,18 @@ public struct RunRenderer: ReportRenderer {
             + "direct reclaim scanned \(c("pgscan_direct")) and reclaimed \(c("pgsteal_direct")) in \(c("allocstall_normal")) stalls; "
             + "activated \(c("pgactivate")), deactivated \(c("pgdeactivate"))\n"
         out += "OOM kills: \(c("oom_kill"))\n"
+        if !r.vms.isEmpty {
+            var vt = TextTable(columns: [.init("vm"), .init("host pid", alignment: .right), .init("memory", alignment: .right),
+                                         .init("balloon", alignment: .right), .init("host RSS", alignment: .right), .init("host swap", alignment: .right),
+                                         .init("guest processes"), .init("guest OOM kills", alignment: .right)])
+            for v in r.vms {
+                let procs = v.guest.processes.map { "\($0.name) \($0.state == .killed ? "killed" : $0.state.rawValue) \(kb($0.rssPages))" }.joined(separator: ", ")
+                let kills = v.guest.vmstat.first { $0.0 == "oom_kill" }?.1 ?? 0
+                vt.append([v.name, String(v.hostPid), String(v.memoryBytes >> 10), kb(v.balloonPages), kb(v.hostRSSPages), kb(v.hostSwapPages),
+                           procs.isEmpty ? "-" : procs, String(kills)])
+            }
+            out += "\n" + vt.render() + "(memory, balloon, host RSS and swap in kB; guest processes with their RSS in kB)\n\n"
+        }
         if let k = r.ksm {
             out += "KSM: \(k.pagesShared) pages shared by \(k.pagesShared + k.pagesSharing) mappings (\(k.pagesSharing) pages saved), "
                 + "\(k.pagesUnshared) unshared, \(k.pagesVolatile) volatile, \(k.fullScans) full scans\n"
@@ -75,6 +87,13 @@ public struct RunRenderer: ReportRenderer {
             ("events", .array(r.events.map { .object([("line", .int(Int64($0.line))), ("kind", .string($0.kind)), ("text", .string($0.text))]) })),
         ]
         if !r.cgroups.isEmpty { fields.append(("cgroups", .array(r.cgroups.map(cgroup)))) }
+        if !r.vms.isEmpty {
+            fields.append(("vms", .array(r.vms.map { v in
+                .object([("name", .string(v.name)), ("hostPid", .int(Int64(v.hostPid))), ("memoryBytes", .uint(v.memoryBytes)), ("arch", .string(v.arch)),
+                         ("balloonPages", .int(Int64(v.balloonPages))), ("hostRSSPages", .int(Int64(v.hostRSSPages))),
+                         ("hostSwapPages", .int(Int64(v.hostSwapPages))), ("guest", json(v.guest))])
+            })))
+        }
         if let k = r.ksm {
             fields.append(("ksm", .object([("pages_shared", .int(Int64(k.pagesShared))), ("pages_sharing", .int(Int64(k.pagesSharing))),
                                            ("pages_unshared", .int(Int64(k.pagesUnshared))), ("pages_volatile", .int(Int64(k.pagesVolatile))),

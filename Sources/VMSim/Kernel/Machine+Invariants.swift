@@ -14,8 +14,8 @@ extension Machine: InvariantChecking {
         let onLRU = lru.totalPages
         let tables = mms.reduce(0) { $0 + ($1?.table.tablePages ?? 0) }
         v.check(tables == memory.pageTablePages, "page tables hold \(tables) pages, the kernel counts \(memory.pageTablePages)")
-        v.check(phys.allocatedPages == onLRU + memory.pageTablePages + slub.slabPages + 1,
-                "allocated \(phys.allocatedPages) != LRU \(onLRU) + page tables \(memory.pageTablePages) + slab \(slub.slabPages) + zero page 1")
+        v.check(phys.allocatedPages == onLRU + memory.pageTablePages + slub.slabPages + balloon.count + 1,
+                "allocated \(phys.allocatedPages) != LRU \(onLRU) + page tables \(memory.pageTablePages) + slab \(slub.slabPages) + balloon \(balloon.count) + zero page 1")
         let bits = config.format.bits
         var mapcount = [Int32](repeating: 0, count: frames.frames.count)
         var swapCount = [Int](repeating: 0, count: swap?.slots ?? 0)

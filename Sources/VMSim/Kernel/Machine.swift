@@ -147,6 +147,11 @@ public struct Machine {
     public internal(set) var kswapdAwake = false
     /// The pids the OOM killer has killed, in order.
     public internal(set) var oomVictims: [Int] = []
+    /// The virtio-balloon's pages (a guest's), in the order taken.
+    var balloon: [Int] = []
+    /// For a guest: the guest-physical pages its accesses touched since the host last looked
+    /// (pfn << 1 | written), consecutive repeats folded; nil on a machine that is no guest.
+    public internal(set) var guestTouches: [UInt64]?
     /// ksmd: the address spaces it scans, its rmap items and the stable tree.
     var ksm = KSMState()
     /// The content the store in progress writes (`fill`), instead of a fresh token.
@@ -542,6 +547,7 @@ public struct Machine {
         while true {
             let r = cpus[currentCPU].translate(address, intent, in: &mms[mm]!.table)
             if r.succeeded {
+                if guestTouches != nil { noteGuestTouch(r.physical >> 12, write: kind == .store) }
                 if kind == .store {
                     recordWrite(t: t, mm: mm, address: address, pfn: Int(r.physical >> 12))
                 } else {
@@ -558,6 +564,24 @@ public struct Machine {
                 return .killed(signal)
             }
         }
+    }
+
+    /// Records a guest-physical page the guest touched, for the host to back.
+    mutating func noteGuestTouch(_ pfn: UInt64, write: Bool) {
+        let v = pfn << 1 | (write ? 1 : 0)
+        if guestTouches!.last != v { guestTouches!.append(v) }
+    }
+
+    /// Makes this machine a guest whose touches the host follows (`guestTouches`), or not.
+    /// - Complexity: O(1).
+    public mutating func recordGuestTouches(_ on: Bool) { guestTouches = on ? [] : nil }
+
+    /// The guest-physical pages touched since the last call, and forgets them.
+    /// - Complexity: O(1).
+    public mutating func takeGuestTouches() -> [UInt64] {
+        guard let t = guestTouches else { return [] }
+        guestTouches = []
+        return t
     }
 
     /// Task `t` runs: the current CPU becomes its CPU, which switches to its address space.

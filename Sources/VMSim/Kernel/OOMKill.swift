@@ -32,6 +32,8 @@ extension Machine {
     /// to the OOM's domain, every task of the highest such cgroup dies too
     /// (`mem_cgroup_get_oom_group`, an oom_group_kill event). False when no task can be killed.
     mutating func outOfMemory(memcg: Int = 0) -> Bool {
+        // out_of_memory's oom_notify_list: a balloon that deflates spares every task.
+        if memcg == 0 && !balloon.isEmpty && balloonOOMNotify() { return true }
         let total = memcg == 0 ? oomTotalPages : memcgMaxPages(memcg)
         var chosen: Int?, chosenPoints = Int.min
         var seen = Set<Int>()

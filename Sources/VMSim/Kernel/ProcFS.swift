@@ -70,6 +70,7 @@ extension Machine {
             ("thp_split_page", s.thpSplitPage), ("thp_split_pmd", s.thpSplitPMD),
             ("nr_tlb_remote_flush", s.nrTLBRemoteFlush), ("nr_tlb_remote_flush_received", s.nrTLBRemoteFlushReceived),
             ("nr_tlb_local_flush_all", s.nrTLBLocalFlushAll), ("nr_tlb_local_flush_one", s.nrTLBLocalFlushOne),
+            ("balloon_inflate", s.balloonInflate), ("balloon_deflate", s.balloonDeflate),
             ("swap_ra", s.swapRa), ("swap_ra_hit", s.swapRaHit),
         ]
     }

@@ -49,6 +49,21 @@ public struct RunReport: Sendable {
     public var cgroups: [Cgroup] = []
     /// /sys/kernel/mm/ksm, when the workload used KSM.
     public var ksm: KSMStats?
+    /// The virtual machines (`vm` lines), each with its guest's own report.
+    public var vms: [VM] = []
+
+    /// A virtual machine: its host process, memory, balloon, what the host holds of it, and the
+    /// guest's report.
+    public struct VM: Sendable {
+        public var name: String, hostPid: Int, memoryBytes: UInt64, arch: String
+        public var balloonPages: Int, hostRSSPages: Int, hostSwapPages: Int
+        public var guest: RunReport
+        /// A VM's entry. - Complexity: O(1).
+        public init(name: String, hostPid: Int, memoryBytes: UInt64, arch: String, balloonPages: Int, hostRSSPages: Int, hostSwapPages: Int, guest: RunReport) {
+            self.name = name; self.hostPid = hostPid; self.memoryBytes = memoryBytes; self.arch = arch
+            self.balloonPages = balloonPages; self.hostRSSPages = hostRSSPages; self.hostSwapPages = hostSwapPages; self.guest = guest
+        }
+    }
 
     /// One memory cgroup at the end of the run: its files' values (pages in bytes).
     public struct Cgroup: Sendable {

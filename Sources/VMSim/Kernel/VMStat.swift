@@ -11,6 +11,7 @@ public struct VMStat: Hashable, Sendable {
     public var kswapdLowWmarkHitQuickly = 0, kswapdHighWmarkHitQuickly = 0
     public var oomKill = 0
     public var swapRa = 0, swapRaHit = 0
+    public var balloonInflate = 0, balloonDeflate = 0
     public var nrTLBRemoteFlush = 0, nrTLBRemoteFlushReceived = 0, nrTLBLocalFlushAll = 0, nrTLBLocalFlushOne = 0
     public var nrVmscanWrite = 0, nrWritten = 0
     public var pgpgin = 0, pgpgout = 0
