@@ -5,9 +5,9 @@ import VMTrace
 /// driven by a `WorkloadRunner` of its own, so `G process P`, `G P touch m 0 1M write` and
 /// `G show meminfo` are the host's commands run in the guest) whose guest-physical memory is the
 /// anonymous mapping of a host process named after it (what a VMM such as QEMU maps). Every
-/// guest-physical page a guest access touches is touched in that mapping after the guest's line
-/// runs (a first touch is the EPT violation the host's fault handler serves), so host reclaim
-/// and swap apply to guest memory; `G balloon SIZE` inflates or deflates the guest's virtio
+/// guest-physical page the guest's accesses touched during a line is touched once in that mapping
+/// after the line runs, written if the guest wrote it (a first touch is the EPT violation the
+/// host's fault handler serves), so host reclaim and swap apply to guest memory; `G balloon SIZE` inflates or deflates the guest's virtio
 /// balloon and the host drops the backing of inflated pages (MADV_DONTNEED, as QEMU's balloon
 /// does).
 struct GuestVM {

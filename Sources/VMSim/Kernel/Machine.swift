@@ -149,9 +149,11 @@ public struct Machine {
     public internal(set) var oomVictims: [Int] = []
     /// The virtio-balloon's pages (a guest's), in the order taken.
     var balloon: [Int] = []
-    /// For a guest: the guest-physical pages its accesses touched since the host last looked
-    /// (pfn << 1 | written), consecutive repeats folded; nil on a machine that is no guest.
+    /// For a guest: the distinct guest-physical pages its accesses touched since the host last
+    /// looked, in first-touch order (pfn << 1 | written), and where each is; nil on a machine
+    /// that is no guest.
     public internal(set) var guestTouches: [UInt64]?
+    var guestTouchIndex: [UInt64: Int] = [:]
     /// ksmd: the address spaces it scans, its rmap items and the stable tree.
     var ksm = KSMState()
     /// The content the store in progress writes (`fill`), instead of a fresh token.
@@ -568,8 +570,12 @@ public struct Machine {
 
     /// Records a guest-physical page the guest touched, for the host to back.
     mutating func noteGuestTouch(_ pfn: UInt64, write: Bool) {
-        let v = pfn << 1 | (write ? 1 : 0)
-        if guestTouches!.last != v { guestTouches!.append(v) }
+        if let i = guestTouchIndex[pfn] {
+            if write { guestTouches![i] |= 1 }
+            return
+        }
+        guestTouchIndex[pfn] = guestTouches!.count
+        guestTouches!.append(pfn << 1 | (write ? 1 : 0))
     }
 
     /// Makes this machine a guest whose touches the host follows (`guestTouches`), or not.
@@ -581,6 +587,7 @@ public struct Machine {
     public mutating func takeGuestTouches() -> [UInt64] {
         guard let t = guestTouches else { return [] }
         guestTouches = []
+        guestTouchIndex.removeAll(keepingCapacity: true)
         return t
     }
 
