@@ -150,7 +150,7 @@ public struct NestedMMU: Sendable {
             eptViolations += 1
             let base = gpa & ~(hostPage.bytes - 1)
             guard let frame = hostMemory.allocate(order: Int(hostPage.shift) - 12) else { return false }
-            try? host.map(VirtualAddress(base), to: PhysicalAddress(frame.rawValue << 12), size: hostPage, flags: .userData, memory: &hostMemory)
+            _ = try? host.map(VirtualAddress(base), to: PhysicalAddress(frame.rawValue << 12), size: hostPage, flags: .userData, memory: &hostMemory)
             w.steps.append(.init(kind: .eptViolation, address: gpa, entry: 0))
             return false
         }
