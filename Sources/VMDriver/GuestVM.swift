@@ -9,7 +9,9 @@ import VMTrace
 /// after the line runs, written if the guest wrote it (a first touch is the EPT violation the
 /// host's fault handler serves), so host reclaim and swap apply to guest memory; `G balloon SIZE` inflates or deflates the guest's virtio
 /// balloon and the host drops the backing of inflated pages (MADV_DONTNEED, as QEMU's balloon
-/// does).
+/// does). Pages the guest wrote hold the guest's content in the host too, and guest memory is
+/// MADV_MERGEABLE (QEMU's default mem-merge=on), so the host's `ksm run` merges identical pages
+/// across guests, and a guest's later write un-merges its page by copy-on-write in the host.
 struct GuestVM {
     var runner: WorkloadRunner
     /// The host process that holds the guest's memory, and where its mapping starts.
@@ -69,6 +71,8 @@ extension WorkloadRunner {
             pid = try m.createProcess(name: name)
             base = try m.mmap(pid, length: bytes, protection: [.read, .write], shared: false, name: "guest-memory")
             if hugeHost { try m.madvise(pid, base, length: bytes, .hugepage) }
+            // QEMU's mem-merge=on (its default): guest memory is MADV_MERGEABLE for the host's KSM.
+            try m.madvise(pid, base, length: bytes, .mergeable)
         } catch {
             throw LineError(message: "vm \(name): the host cannot hold it: \(error)")
         }
@@ -127,10 +131,15 @@ extension WorkloadRunner {
         // The host follows the guest's touches into the VM process's mapping.
         let touches = vm.runner.machine?.takeGuestTouches() ?? []
         let killed = m.oomVictims.count
+        let guest = vm.runner.machine!
         for t in touches {
             let address = vm.base + ((t >> 1) << 12)
             do throws(KernelError) {
-                guard try m.access(vm.hostPid, address, t & 1 == 1 ? .store : .load) == .done else { break }
+                // A written page holds in the host what the guest wrote (so host KSM can compare
+                // guests' pages).
+                let outcome = t & 1 == 1 ? try m.store(vm.hostPid, address, content: guest.content(ofFrame: Int(t >> 1)))
+                                         : try m.access(vm.hostPid, address, .load)
+                guard outcome == .done else { break }
             } catch { break }
         }
         noteKills(m, since: killed, line: line)

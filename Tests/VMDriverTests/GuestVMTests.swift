@@ -82,3 +82,25 @@ struct GuestVMTests {
         expectScriptError(script, message)
     }
 }
+
+/// KSM in the host over guests' memory: identical pages of two guests merge, and a guest's write
+/// un-merges its page by copy-on-write in the host, every content intact in both kernels.
+@Suite("vmsim run: KSM across guests")
+struct GuestKSMTests {
+    @Test func identicalGuestPagesMergeInTheHost() throws {
+        var runner = WorkloadRunner(file: "t.vms", checkInvariants: false)
+        for line in ["machine memory=64M", "vm A memory=16M", "vm B memory=16M",
+                     "A process P", "A P mmap m 1M rw private anon", "A P fill m 0 1M pattern=index",
+                     "B process Q", "B Q mmap m 1M rw private anon", "B Q fill m 0 1M pattern=index",
+                     "ksm run", "B Q write m 0", "B Q touch m 0 1M read", "A P touch m 0 1M read", "ksm run"] {
+            try runner.run(line)
+        }
+        let r = try runner.finish()
+        #expect(runner.machine!.checkInvariants() == [])
+        // 256 pages of A and 256 of B merged pairwise; B's page 0 was then written in the guest
+        // and copied in the host: 256 KSM pages, 255 mappings beyond the first.
+        #expect(r.ksm?.pagesShared == 256 && r.ksm?.pagesSharing == 255)
+        #expect(r.processes[1].cowFaults == 1)
+        #expect(r.mismatches == 0 && r.vms.allSatisfy { $0.guest.mismatches == 0 })
+    }
+}

@@ -254,6 +254,23 @@ extension Machine {
         }
         return .done
     }
+
+    /// A store to `address` of `pid` that leaves the page holding `content` (a content token, as
+    /// `PageFrames.Frame.content` holds it): how a host writes the content a guest wrote into the
+    /// page backing it.
+    /// - Complexity: that of the access.
+    public mutating func store(_ pid: Int, _ address: UInt64, content: UInt64) throws(KernelError) -> AccessOutcome {
+        let t = try running(pid)
+        fillToken = content
+        defer { fillToken = nil }
+        return accessTask(t, address, .store)
+    }
+
+    /// The content token frame `pfn` holds (0: zero-filled).
+    /// - Complexity: O(1).
+    public func content(ofFrame pfn: Int) -> UInt64 {
+        frames.frames.indices.contains(pfn) ? frames[pfn].content : 0
+    }
 }
 
 /// What `fill` writes into each page.
