@@ -277,7 +277,8 @@ public struct WorkloadRunner {
     mutating func createProcess(_ words: [String], line: Int) throws(LineError) {
         guard words.count >= 2 else { throw LineError(message: "process needs a name") }
         let name = words[1]
-        guard !Self.reservedNames.contains(name), name.first?.isLetter == true, !name.contains("."), guests[name] == nil else {
+        guard !Self.reservedNames.contains(name), name.first?.isLetter == true, !name.contains("."), guests[name] == nil,
+              !(isGuest && name == "balloon") else {
             throw LineError(message: "'\(name)' cannot name a process: begin with a letter, no '.', and avoid command names")
         }
         guard pids[name] == nil else { throw LineError(message: "process \(name) exists already") }

@@ -60,7 +60,7 @@ extension Machine {
                 continue
             }
             let pfn = Int(bits.physicalAddress(entry) >> 12)
-            guard pfn != zeroPfn, frames[pfn].file < 0, frames[pfn].mapcount == 1 else { continue }
+            guard pfn != zeroPfn, frames[pfn].file < 0, frames[pfn].mapcount == 1, !frames[pfn].flags.contains(.ksm) else { continue }
             tryFreeSwap(pfn)
             guard !frames[pfn].flags.contains(.swapCache) else { continue }
             mms[mm]!.table.updateLeaf(address) { $0 & ~(bits.dirty | bits.accessed) }
