@@ -36,24 +36,13 @@ extension WorkloadRunner {
             throw LineError(message: "'\(name)' cannot name a vm: begin with a letter, no '.', and avoid command names")
         }
         guard pids[name] == nil, guests[name] == nil else { throw LineError(message: "\(name) names a process or vm already") }
-        var guest = MachineConfig(), bytes: UInt64?, hugeHost = false
+        var guest = MachineConfig(), memorySet = false, hugeHost = false
         for w in words.dropFirst(2) {
             guard let eq = w.firstIndex(of: "=") else { throw LineError(message: "'\(w)' is not KEY=VALUE") }
             let key = String(w[..<eq]), value = String(w[w.index(after: eq)...])
+            if key == "memory" { memorySet = true }
+            if try Self.kernelSetting(key, value, into: &guest) { continue }
             switch key {
-            case "memory":
-                guard let b = ByteSize.parse(value), b >= 1 << 20, b % 4096 == 0, b <= UInt64(PhysicalMemoryConfig.maxPages) << 12 else {
-                    throw LineError(message: "memory=\(value): give a multiple of 4K from 1M to \(PhysicalMemoryConfig.maxPages >> 8)M")
-                }
-                bytes = b
-            case "arch":
-                guard let f = PageTableFormat.named(value), f.virtualBits >= 39, f.basePage == .base4K else {
-                    throw LineError(message: "arch=\(value): the guest kernel runs x86-64, la57, sv39, sv48 or sv57")
-                }
-                guest.format = f
-            case "cpus":
-                guard let n = Int(value), (1...64).contains(n) else { throw LineError(message: "cpus=\(value): give 1 to 64") }
-                guest.cpus = n
             case "host-pages":
                 guard value == "4K" || value == "2M" else { throw LineError(message: "host-pages=\(value): give 4K or 2M") }
                 hugeHost = value == "2M"
@@ -61,8 +50,8 @@ extension WorkloadRunner {
                 throw LineError(message: "unknown vm setting '\(key)' (memory, arch, cpus, host-pages)")
             }
         }
-        guard let bytes else { throw LineError(message: "vm \(name) needs memory=SIZE") }
-        guest.memory = bytes
+        guard memorySet else { throw LineError(message: "vm \(name) needs memory=SIZE") }
+        let bytes = guest.memory
         var m = try booted(line: line)
         machine = nil
         defer { machine = m }

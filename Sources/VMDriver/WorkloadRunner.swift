@@ -213,23 +213,11 @@ public struct WorkloadRunner {
         for w in words.dropFirst() {
             guard let eq = w.firstIndex(of: "=") else { throw LineError(message: "'\(w)' is not KEY=VALUE") }
             let key = String(w[..<eq]), value = String(w[w.index(after: eq)...])
+            if try Self.kernelSetting(key, value, into: &config) { continue }
             switch key {
-            case "memory":
-                guard let b = ByteSize.parse(value), b >= 1 << 20, b % 4096 == 0, b <= UInt64(PhysicalMemoryConfig.maxPages) << 12 else {
-                    throw LineError(message: "memory=\(value): give a multiple of 4K from 1M to \(PhysicalMemoryConfig.maxPages >> 8)M")
-                }
-                config.memory = b
             case "swap":
                 guard let b = ByteSize.parse(value), b % 4096 == 0, b <= 1 << 40 else { throw LineError(message: "swap=\(value): give a multiple of 4K up to 1T") }
                 config.swap = b
-            case "arch":
-                guard let f = PageTableFormat.named(value), f.virtualBits >= 39, f.basePage == .base4K else {
-                    throw LineError(message: "arch=\(value): the kernel runs x86-64, la57, sv39, sv48 or sv57")
-                }
-                config.format = f
-            case "cpus":
-                guard let n = Int(value), (1...64).contains(n) else { throw LineError(message: "cpus=\(value): give 1 to 64") }
-                config.cpus = n
             case "swappiness":
                 guard let n = Int(value), (0...200).contains(n) else { throw LineError(message: "swappiness=\(value): give 0 to 200") }
                 config.swappiness = n
@@ -249,6 +237,29 @@ public struct WorkloadRunner {
                 throw LineError(message: "unknown machine setting '\(key)' (memory, swap, arch, cpus, swappiness, thp, lru, page-cluster, min-free-kbytes)")
             }
         }
+    }
+
+    /// The settings a host's `machine` line and a guest's `vm` line share: memory, arch, cpus.
+    /// False for another key.
+    static func kernelSetting(_ key: String, _ value: String, into config: inout MachineConfig) throws(LineError) -> Bool {
+        switch key {
+        case "memory":
+            guard let b = ByteSize.parse(value), b >= 1 << 20, b % 4096 == 0, b <= UInt64(PhysicalMemoryConfig.maxPages) << 12 else {
+                throw LineError(message: "memory=\(value): give a multiple of 4K from 1M to \(PhysicalMemoryConfig.maxPages >> 8)M")
+            }
+            config.memory = b
+        case "arch":
+            guard let f = PageTableFormat.named(value), f.virtualBits >= 39, f.basePage == .base4K else {
+                throw LineError(message: "arch=\(value): the kernel runs x86-64, la57, sv39, sv48 or sv57")
+            }
+            config.format = f
+        case "cpus":
+            guard let n = Int(value), (1...64).contains(n) else { throw LineError(message: "cpus=\(value): give 1 to 64") }
+            config.cpus = n
+        default:
+            return false
+        }
+        return true
     }
 
     /// The machine, booted with the configuration on the first use.
