@@ -620,15 +620,28 @@ public struct WorkloadRunner {
         var stats = replayStats ?? ReplayStats()
         let before = stats
         do {
-            let reader = try AccessTrace.openAddresses(full, displayName: path)
-            var outcome = AccessOutcome.done
-            while outcome == .done {
-                let batch = try reader.nextBatch()
-                if batch.isEmpty { break }
-                outcome = try m.replay(pid, UnsafeBufferPointer(batch), stats: &stats)
-            }
-            if case .killed(let signal) = outcome, signal != .oomKill {
-                events.append(.init(line: line, kind: "signal", text: "\(name): \(signal) at 0x\(String(m.task(pid).faultAddress ?? 0, radix: 16)) during replay; \(name) (pid \(pid)) is killed\n"))
+            if try AccessTrace.openAddresses(full, displayName: path).format == .lackey {
+                // A Lackey log: its system calls (when recorded with --trace-syscalls=yes) replay too.
+                var r = RecordingReplay(directory: ".", manifest: RecordingManifest(), eventLine: line)
+                r.stats = stats
+                try r.replay(&m, log: full, pid: pid)
+                stats = r.stats
+                events += r.events
+                if !r.summary.syscalls.isEmpty || !r.summary.skipped.isEmpty {
+                    let calls = r.summary.syscalls.reduce(0) { $0 + $1.1 }, skipped = r.summary.skipped.reduce(0) { $0 + $1.1 }
+                    events.append(.init(line: line, kind: "note", text: "\(name) replay \(path): \(calls) system calls replayed, \(skipped) skipped, \(r.summary.diverged) that succeeded in the recording failed here\n"))
+                }
+            } else {
+                let reader = try AccessTrace.openAddresses(full, displayName: path)
+                var outcome = AccessOutcome.done
+                while outcome == .done {
+                    let batch = try reader.nextBatch()
+                    if batch.isEmpty { break }
+                    outcome = try m.replay(pid, UnsafeBufferPointer(batch), stats: &stats)
+                }
+                if case .killed(let signal) = outcome, signal != .oomKill {
+                    events.append(.init(line: line, kind: "signal", text: "\(name): \(signal) at 0x\(String(m.task(pid).faultAddress ?? 0, radix: 16)) during replay; \(name) (pid \(pid)) is killed\n"))
+                }
             }
         } catch let e as TraceError {
             throw LineError(message: e.description)

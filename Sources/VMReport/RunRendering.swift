@@ -64,6 +64,7 @@ public struct RunRenderer: ReportRenderer {
             }
             out += "\n" + cg.render() + "(current, peak, max, high, low and swap in kB; events from memory.events)\n\n"
         }
+        if let rec = r.recording { out += recordingText(rec) }
         if let replay = r.replay {
             out += "Replay: \(replay.records) records, \(replay.accesses) page accesses, \(replay.pagesMappedOnTouch) pages mapped on first touch\n"
         }
@@ -72,6 +73,94 @@ public struct RunRenderer: ReportRenderer {
     }
 
     func kb(_ pages: Int) -> String { String(pages * 4) }
+
+    func recordingText(_ rec: RunReport.Recording) -> String {
+        var out = "\nRecording: " + (rec.command.isEmpty ? "one log" : rec.command.joined(separator: " ")) + "\n"
+        var t = TextTable(columns: [
+            .init("recorded pid", alignment: .right), .init("pid", alignment: .right), .init("process"),
+            .init("peak RSS", alignment: .right), .init("anon at peak", alignment: .right), .init("file at peak", alignment: .right),
+            .init("final anon", alignment: .right), .init("final file", alignment: .right), .init("VMAs at peak", alignment: .right),
+            .init("minor", alignment: .right), .init("major", alignment: .right), .init("exit"),
+        ])
+        for p in rec.processes {
+            t.append([p.recordedPid > 0 ? String(p.recordedPid) : "-", String(p.pid), p.name, kb(p.hiwaterRSS), kb(p.peakAnonPages), kb(p.peakFilePages),
+                      kb(p.finalAnonPages), kb(p.finalFilePages), String(p.peakVMAs), String(p.minorFaults), String(p.majorFaults),
+                      p.signal ?? p.exitStatus.map(String.init) ?? "-"])
+        }
+        out += t.render() + "(RSS in kB; peak RSS is VmHWM, the split at the largest sampled RSS)\n"
+        for p in rec.processes where !p.largestAtPeak.isEmpty {
+            out += "Largest mappings of \(p.name) (pid \(p.pid)) at its peak:\n"
+            for m in p.largestAtPeak {
+                out += "  \(String(m.start, radix: 16))-\(String(m.end, radix: 16)) \(m.perms) \(String(repeating: " ", count: max(0, 8 - String((m.end - m.start) >> 10).count)))\((m.end - m.start) >> 10) kB \(m.name)\n"
+            }
+        }
+        for p in rec.processes {
+            guard let h = p.heap else { continue }
+            out += "Heap of \(p.name) (pid \(p.pid)), \(h.log) through \(h.allocator) fit: \(h.allocs) allocs, \(h.frees) frees, \(h.bytesAllocated) bytes allocated, "
+                + "\(h.inUseAtExitBytes) bytes in \(h.inUseAtExitBlocks) blocks in use at exit; at most \(h.peakPayload) bytes allocated at once "
+                + "in a heap of \(h.heapSize) bytes, beside \(kb(p.peakAnonPages)) kB of anonymous memory resident at the peak\n"
+            if let mc = h.memcheck {
+                let same = mc.allocs == h.allocs && mc.frees == h.frees && mc.bytes == h.bytesAllocated && mc.inUseBytes == h.inUseAtExitBytes && mc.inUseBlocks == h.inUseAtExitBlocks
+                out += "  memcheck's HEAP SUMMARY: \(mc.allocs) allocs, \(mc.frees) frees, \(mc.bytes) bytes allocated, \(mc.inUseBytes) bytes in \(mc.inUseBlocks) blocks in use at exit"
+                    + (same ? " (the same)\n" : " (DIFFERENT)\n")
+            }
+        }
+        out += "System calls replayed: " + (rec.syscalls.isEmpty ? "none" : rec.syscalls.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+            + "; failed in the recording \(rec.failedInRecording); succeeded there but not here \(rec.diverged)\n"
+        let skippedTotal = rec.skipped.reduce(0) { $0 + $1.1 }
+        out += "Skipped (no memory effect modelled): \(skippedTotal)" + (rec.skipped.isEmpty ? "" : " (" + rec.skipped.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")") + "\n"
+        out += "Mapped before tracing began (executable, loader, stack) and mapped on first touch: \(rec.pagesMappedOnTouch) pages (\(ByteSize.format(UInt64(rec.pagesMappedOnTouch) << 12)))\n"
+        out += "Page cache at the end: \(kb(rec.pageCachePages)) kB\n"
+        for cut in rec.truncated { out += "Truncated: \(cut)\n" }
+        if let n = rec.native, let main = rec.processes.first {
+            var c = TextTable(columns: [.init(""), .init("simulated", alignment: .right), .init("native", alignment: .right), .init("ratio", alignment: .right)])
+            func ratio(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : formatFixed(Double(a) / Double(b), digits: 2) }
+            let minor = rec.processes.reduce(0) { $0 + $1.minorFaults }, major = rec.processes.reduce(0) { $0 + $1.majorFaults }
+            let peakKB = rec.processes.map(\.hiwaterRSS).max().map { $0 * 4 } ?? main.hiwaterRSS * 4
+            c.append(["minor faults", String(minor), String(n.minorFaults), ratio(minor, n.minorFaults)])
+            c.append(["major faults", String(major), String(n.majorFaults), ratio(major, n.majorFaults)])
+            c.append(["peak RSS (kB)", String(peakKB), String(n.maxRSSKiB), ratio(peakKB, n.maxRSSKiB)])
+            out += "\nSimulated (under Valgrind's layout) against the native run (getrusage of the child):\n" + c.render()
+        }
+        return out + "\n"
+    }
+
+    func recordingJSON(_ rec: RunReport.Recording) -> JSONValue {
+        func i(_ v: Int) -> JSONValue { .int(Int64(v)) }
+        var f: [(String, JSONValue)] = [
+            ("command", .array(rec.command.map { .string($0) })),
+            ("processes", .array(rec.processes.map { p in
+                var o: [(String, JSONValue)] = [("recordedPid", i(p.recordedPid)), ("pid", i(p.pid)), ("name", .string(p.name)),
+                    ("logs", .array(p.logs.map { .string($0) })), ("hiwaterRSSPages", i(p.hiwaterRSS)), ("peakAnonPages", i(p.peakAnonPages)),
+                    ("peakFilePages", i(p.peakFilePages)), ("peakVMAs", i(p.peakVMAs)), ("finalAnonPages", i(p.finalAnonPages)),
+                    ("finalFilePages", i(p.finalFilePages)), ("minorFaults", i(p.minorFaults)), ("majorFaults", i(p.majorFaults)),
+                    ("threads", i(p.threads)), ("exitStatus", p.exitStatus.map(i) ?? .null), ("signal", p.signal.map { .string($0) } ?? .null),
+                    ("largestAtPeak", .array(p.largestAtPeak.map { .object([("start", .string("0x" + String($0.start, radix: 16))),
+                        ("end", .string("0x" + String($0.end, radix: 16))), ("perms", .string($0.perms)), ("name", .string($0.name))]) }))]
+                if let h = p.heap {
+                    var ho: [(String, JSONValue)] = [("log", .string(h.log)), ("allocator", .string(h.allocator)), ("allocs", .uint(h.allocs)),
+                        ("frees", .uint(h.frees)), ("bytesAllocated", .uint(h.bytesAllocated)), ("inUseAtExitBytes", .uint(h.inUseAtExitBytes)),
+                        ("inUseAtExitBlocks", .uint(h.inUseAtExitBlocks)), ("peakPayload", .uint(h.peakPayload)), ("heapSize", .uint(h.heapSize))]
+                    if let mc = h.memcheck {
+                        ho.append(("memcheck", .object([("allocs", .uint(mc.allocs)), ("frees", .uint(mc.frees)), ("bytesAllocated", .uint(mc.bytes)),
+                                                        ("inUseAtExitBytes", .uint(mc.inUseBytes)), ("inUseAtExitBlocks", .uint(mc.inUseBlocks))])))
+                    }
+                    o.append(("heap", .object(ho)))
+                }
+                return .object(o)
+            })),
+            ("syscalls", .object(rec.syscalls.map { ($0.0, i($0.1)) })),
+            ("skipped", .object(rec.skipped.map { ($0.0, i($0.1)) })),
+            ("failedInRecording", i(rec.failedInRecording)), ("diverged", i(rec.diverged)),
+            ("pagesMappedOnTouch", i(rec.pagesMappedOnTouch)), ("pageCachePages", i(rec.pageCachePages)),
+            ("truncated", .array(rec.truncated.map { .string($0) })),
+        ]
+        if let n = rec.native {
+            f.append(("native", .object([("minorFaults", i(n.minorFaults)), ("majorFaults", i(n.majorFaults)), ("maxRSSKiB", i(n.maxRSSKiB)),
+                                         ("exitStatus", n.exitStatus.map(i) ?? .null)])))
+        }
+        return .object(f)
+    }
 
     public func json(_ r: RunReport) -> JSONValue {
         var fields: [(String, JSONValue)] = [
@@ -99,6 +188,7 @@ public struct RunRenderer: ReportRenderer {
                                            ("pages_unshared", .int(Int64(k.pagesUnshared))), ("pages_volatile", .int(Int64(k.pagesVolatile))),
                                            ("full_scans", .int(Int64(k.fullScans)))])))
         }
+        if let rec = r.recording { fields.append(("recording", recordingJSON(rec))) }
         if let replay = r.replay {
             fields.append(("replay", .object([("records", .int(Int64(replay.records))), ("accesses", .int(Int64(replay.accesses))),
                                               ("pagesMappedOnTouch", .int(Int64(replay.pagesMappedOnTouch)))])))

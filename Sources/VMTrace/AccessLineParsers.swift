@@ -8,6 +8,12 @@ protocol AccessLineParser {
     var maxAccessesPerLine: Int { get }
     /// Parses one line (no newline) and appends its accesses at `out[count...]`.
     func parse(_ cursor: inout LineCursor, into out: UnsafeMutablePointer<Record>, count: inout Int) throws(LineError)
+    /// Whether the batch ends after the line just parsed (a recording's system call).
+    var stopsBatch: Bool { get }
+}
+
+extension AccessLineParser {
+    @inline(__always) var stopsBatch: Bool { false }
 }
 
 /// One Lackey record's fields.
@@ -30,6 +36,9 @@ func parseLackeyLine(_ c: inout LineCursor) throws(LineError) -> LackeyRecord? {
     case UInt8(ascii: "="):
         if c.i + 1 < c.end && c.base[c.i + 1] == UInt8(ascii: "=") { return nil }
         throw LineError("expected a Lackey record (I, L, S or M, then ADDR,SIZE) or a ==PID== line, got '\(c.excerpt())'")
+    case UInt8(ascii: "S") where c.hasPrefix("SYSCALL["), UInt8(ascii: "-") where c.hasPrefix("-->"):
+        // --trace-syscalls=yes: a system call or the result of one (the recording replay reads them).
+        return nil
     default:
         throw LineError("expected a Lackey record (I, L, S or M, then ADDR,SIZE) or a ==PID== line, got '\(c.excerpt())'")
     }

@@ -149,6 +149,8 @@ final class TextAccessReader<Parser: AccessLineParser> {
     let batchCapacity: Int
     /// Lines consumed so far (the 1-based number of the last one).
     private(set) var line = 0
+    /// Whether the last line read had no newline (the end of the file; a cut log ends so).
+    private(set) var lastLineUnterminated = false
 
     var carriesNextUse: Bool { false }
 
@@ -174,13 +176,15 @@ final class TextAccessReader<Parser: AccessLineParser> {
                 line += 1
                 try parseLine(p, length, &count)
                 input.start = start + length + 1
+                if parser.stopsBatch { break }
                 continue
             }
             if input.atEnd {
                 if available > 0 {
                     line += 1
-                    try parseLine(p, available, &count)
+                    lastLineUnterminated = true
                     input.start = input.end
+                    try parseLine(p, available, &count)
                 }
                 break
             }

@@ -76,6 +76,14 @@ struct LineCursor {
         return decimal()
     }
 
+    /// Whether the line continues with `s` at the cursor.
+    func hasPrefix(_ s: StaticString) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard end - i >= n else { return false }
+        for k in 0..<n where base[i + k] != s.utf8Start[k] { return false }
+        return true
+    }
+
     /// The rest of the line as text, shortened, for error messages (cold path).
     func excerpt() -> String {
         // Without the CR of a CRLF line: printed inside the quotes, it would return the

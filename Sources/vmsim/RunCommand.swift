@@ -23,6 +23,7 @@ struct RunCommand: ParsableCommand {
               vmsim run workloads/whole-system.vms
               vmsim run workloads/whole-system.vms --json
               vmsim run a.vms b.vms c.vms        (in parallel on the host's cores, reported in this order)
+              vmsim run rec/                     (a folder `vmsim record` wrote: the program replayed through the kernel)
             """
     )
 
@@ -34,6 +35,12 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .customLong("swap-file"), help: ArgumentHelp("Back swap with this file (created, kept); default a temporary file removed at exit.", valueName: "path"))
     var swapFile: String?
+
+    @Option(help: ArgumentHelp("For a recording folder: the machine's RAM (default 1G).", valueName: "size"))
+    var memory: String?
+
+    @Option(help: ArgumentHelp("For a recording folder: the allocator its heap log replays through (\(HeapPolicy.allCases.map(\.rawValue).joined(separator: ", "))).", valueName: "policy"))
+    var heap: String = "best"
 
     @Flag(help: "Check every kernel invariant after every operation (slow).")
     var check = false
@@ -50,6 +57,21 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let renderer = RunRenderer()
+        if workloads.count == 1 && RecordingReplay.isRecording(workloads[0]) {
+            guard let policy = HeapPolicy(rawValue: heap) else {
+                throw ValidationError("--heap: '\(heap)' is not an allocator (\(HeapPolicy.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            var config = MachineConfig()
+            config.memory = 1 << 30
+            if let memory {
+                guard let bytes = ByteSize.parse(memory) else { throw ValidationError("--memory: '\(memory)' is not a size (e.g. 512M)") }
+                config.memory = bytes
+            }
+            config.checkInvariants = check
+            let report = try reportingInputErrors { try RecordingReplay.run(directory: workloads[0], config: config, heap: policy) }
+            print(renderer.render(report, as: json ? .json : .text), terminator: "")
+            return
+        }
         if workloads.count == 1 {
             let report = try reportingInputErrors { try WorkloadRunner.run(path: workloads[0], swapPath: swapFile, checkInvariants: check) }
             print(renderer.render(report, as: json ? .json : .text), terminator: "")

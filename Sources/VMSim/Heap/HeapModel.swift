@@ -82,6 +82,11 @@ public struct HeapModel: Hashable, Sendable {
         self.initialHeap = initialHeap
     }
 
+    /// Close to glibc malloc's chunks on x86-64: 16-byte alignment and a 16-byte header (glibc's
+    /// chunk is the request plus its 8-byte size field rounded up to 16, at least 32 bytes, so
+    /// this model's blocks are at most 8 bytes larger).
+    public static let glibcLike = HeapModel(alignment: 16, header: 16)
+
     /// The effective heap limit.
     @inlinable public var limit: UInt64 { Swift.min(heapLimit ?? Self.addressSpaceLimit, Self.addressSpaceLimit) }
 

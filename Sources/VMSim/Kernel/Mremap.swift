@@ -4,22 +4,35 @@
 /// reverse map still finds every page by its index), the page-table entries moved to it as they
 /// are (present pages and swap entries alike), the old range unmapped.
 extension Machine {
-    /// `mremap(old, oldLength, newLength, MREMAP_MAYMOVE)` (without `mayMove`, flags 0). Returns
-    /// the mapping's address afterwards.
+    /// `mremap(old, oldLength, newLength, MREMAP_MAYMOVE)` (without `mayMove`, flags 0;
+    /// with `newAddress`, MREMAP_MAYMOVE|MREMAP_FIXED: moved there, what was there unmapped first).
+    /// Returns the mapping's address afterwards.
     /// - Throws: `.errno` (EFAULT-like EINVAL when the old range is not inside one VMA; ENOMEM when
     ///   it cannot grow in place and may not move, or no room is left).
     /// - Complexity: O(VMAs + pages moved).
     @discardableResult
-    public mutating func mremap(_ pid: Int, _ old: UInt64, oldLength: UInt64, newLength: UInt64, mayMove: Bool = true) throws(KernelError) -> UInt64 {
+    public mutating func mremap(_ pid: Int, _ old: UInt64, oldLength: UInt64, newLength: UInt64, mayMove: Bool = true, newAddress: UInt64? = nil) throws(KernelError) -> UInt64 {
         let t = try running(pid)
         enter(t)
         let mm = tasks[t].mm
-        let oldLength = (oldLength + 4095) & ~4095, newLength = (newLength + 4095) & ~4095
+        var oldLength = (oldLength + 4095) & ~4095
+        let newLength = (newLength + 4095) & ~4095
         guard old & 4095 == 0, newLength > 0, oldLength > 0 else { throw .errno(.invalid("mremap needs a page-aligned address and lengths")) }
         guard let vma = mms[mm]!.vmas.lookup(old), old + oldLength <= vma.end else {
             throw .errno(.invalid("the old range is not inside one mapping"))
         }
-        if newLength <= oldLength {
+        if let target = newAddress, target != old {
+            guard target & 4095 == 0, target + newLength <= old || target >= old + oldLength else {
+                throw .errno(.invalid("MREMAP_FIXED needs a page-aligned target that does not overlap the old range"))
+            }
+            try munmap(pid, target, length: newLength)
+            if newLength < oldLength {
+                // Shrunk and moved: the tail goes, the rest moves.
+                try munmap(pid, old + newLength, length: oldLength - newLength)
+                oldLength = newLength
+            }
+        }
+        if newLength <= oldLength && (newAddress ?? old) == old {
             if newLength < oldLength { try munmap(pid, old + newLength, length: oldLength - newLength) }
             return old
         }
@@ -28,7 +41,7 @@ extension Machine {
         let i = mms[mm]!.vmas.firstIndex(endingAfter: old + oldLength)
         let nextStart = i < mms[mm]!.vmas.count ? mms[mm]!.vmas.vmas[i].start : UInt64.max
         let after = i < mms[mm]!.vmas.count && mms[mm]!.vmas.vmas[i].start < old + oldLength ? old : nextStart
-        if old + oldLength == vma.end && after >= old + newLength && (old + newLength) >> UInt64(config.format.virtualBits - 1) == 0 {
+        if (newAddress ?? old) == old && old + oldLength == vma.end && after >= old + newLength && (old + newLength) >> UInt64(config.format.virtualBits - 1) == 0 {
             do throws(VMAError) {
                 try mms[mm]!.vmas.mmap(at: old + oldLength, length: newLength - oldLength, flags: vma.flags, file: vma.file,
                                        pgoff: pgoff + (oldLength >> 12), name: vma.name)
@@ -41,13 +54,13 @@ extension Machine {
             return old
         }
         guard mayMove else { throw .errno(.noMemory("the mapping cannot grow in place and may not move")) }
-        let new: UInt64
-        do throws(VMAError) {
+        var new = newAddress ?? 0
+        if newAddress == nil { do throws(VMAError) {
             let align = vma.isAnonymous && newLength >= VMATree.pmdSize ? VMATree.pmdSize : VMATree.pageSize
             new = try mms[mm]!.vmas.unmappedArea(length: newLength, alignment: align)
         } catch {
             throw .errno(error)
-        }
+        } }
         splitHugePagesAtEnds(mm: mm, old..<(old + oldLength))
         // Huge pages inside the range move as 4K entries (move_huge_pmd is not modelled).
         var a = old

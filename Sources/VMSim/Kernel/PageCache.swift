@@ -16,7 +16,7 @@ public struct SimFile: Sendable {
     /// The name the workload gave it.
     public let name: String
     /// Its size in pages.
-    public let pages: Int
+    public internal(set) var pages: Int
     /// The page cache: file page → pfn.
     var cache = PageMap<Int32>(expectedCount: 64)
     /// What is on disk per page (absent: the page's initial content, `initialContent`).
@@ -64,6 +64,13 @@ extension Machine {
         let id = files.count
         files.append(SimFile(name: name, pages: Int((size + 4095) >> 12), id: id))
         return id
+    }
+
+    /// Grows file `id` to `size` bytes (a write past its end, `ftruncate` up): the new pages read
+    /// their initial content.
+    /// - Complexity: O(1).
+    public mutating func extendFile(_ id: Int, to size: UInt64) {
+        files[id].pages = max(files[id].pages, Int((size + 4095) >> 12))
     }
 
     /// `mmap(addr, length, prot, MAP_PRIVATE or MAP_SHARED, fd, offset)` of file `file`.

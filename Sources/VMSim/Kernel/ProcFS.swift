@@ -143,10 +143,10 @@ extension Machine {
         return out
     }
 
-    func mapsName(_ vma: VMA, _ mm: MMStruct) -> String {
+    public func mapsName(_ vma: VMA, _ mm: MMStruct) -> String {
         if vma.isAnonymous && mm.brk > mm.startBrk && vma.start >= mm.startBrk && vma.end <= mm.brk { return "[heap]" }
         if vma.name.isEmpty || vma.name.hasPrefix("[") { return vma.name }
-        return vma.isAnonymous ? "[anon:\(vma.name)]" : "/" + vma.name
+        return vma.isAnonymous ? "[anon:\(vma.name)]" : (vma.name.hasPrefix("/") ? vma.name : "/" + vma.name)
     }
 
     func hex8(_ v: UInt64) -> String {

@@ -71,6 +71,40 @@ extension Machine {
 }
 
 extension Machine {
+    /// Maps the holes of `range` in `pid`'s address space as `[replay]` memory: what a recording's
+    /// mprotect or mremap names but Valgrind mapped before tracing began. Returns the pages mapped.
+    /// - Complexity: O(VMAs) per hole.
+    @discardableResult
+    public mutating func mapUntraced(_ pid: Int, _ range: Range<UInt64>) -> Int {
+        guard let t = try? running(pid) else { return 0 }
+        let mm = tasks[t].mm
+        let start = range.lowerBound & ~4095, end = (range.upperBound + 4095) & ~4095
+        var holes: [Range<UInt64>] = []
+        var a = start
+        var i = mms[mm]!.vmas.firstIndex(endingAfter: start)
+        while a < end {
+            let next = i < mms[mm]!.vmas.count ? mms[mm]!.vmas.vmas[i].start : UInt64.max
+            if next > a { holes.append(a..<min(next, end)) }
+            guard i < mms[mm]!.vmas.count else { break }
+            a = max(a, mms[mm]!.vmas.vmas[i].end)
+            i += 1
+        }
+        var mapped = 0
+        for h in holes where config.format.isCanonical(h.lowerBound) && h.lowerBound >= mms[mm]!.vmas.minAddress
+            && h.upperBound <= (UInt64(1) << UInt64(config.format.virtualBits - 1)) {
+            do throws(VMAError) {
+                try mms[mm]!.vmas.mmap(at: h.lowerBound, length: h.upperBound - h.lowerBound, flags: .mmap([.read, .write, .exec], shared: false), name: Machine.replayName)
+                mapped += Int((h.upperBound - h.lowerBound) >> 12)
+            } catch {}
+        }
+        if mapped > 0 {
+            syncVMAObjects(mm)
+            updateHiwaterVM(mm)
+            replayMappedPages += mapped
+        }
+        return mapped
+    }
+
     /// The name of the VMAs a replay maps on first touch.
     public static let replayName = "[replay]"
 }

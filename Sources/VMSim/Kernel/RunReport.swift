@@ -51,6 +51,78 @@ public struct RunReport: Sendable {
     public var ksm: KSMStats?
     /// The virtual machines (`vm` lines), each with its guest's own report.
     public var vms: [VM] = []
+    /// A replayed recording of a real program (`vmsim run RECORDING-DIR`), if any.
+    public var recording: Recording?
+
+    /// What the real kernel measured when the program ran natively (getrusage of the child).
+    public struct NativeRun: Sendable, Hashable {
+        public var minorFaults = 0, majorFaults = 0, maxRSSKiB = 0
+        public var exitStatus: Int?
+        public init() {}
+    }
+
+    /// The replay of a Valgrind recording: per process, its memory at the peak and at the end,
+    /// the system calls replayed and skipped, and what the native run measured.
+    public struct Recording: Sendable {
+        /// One recorded process.
+        public struct Process: Sendable {
+            /// The pid in the recording, and in the machine.
+            public var recordedPid: Int, pid: Int
+            public var name: String
+            public var logs: [String] = []
+            /// `hiwater_rss` (VmHWM) in pages, and the anonymous and file pages when the RSS was
+            /// at its largest sampled value (after a system call or a batch of accesses).
+            public var hiwaterRSS = 0, peakAnonPages = 0, peakFilePages = 0, peakVMAs = 0
+            /// RSS just before the process exited (or at the end of its log).
+            public var finalAnonPages = 0, finalFilePages = 0
+            public var minorFaults = 0, majorFaults = 0, threads = 1
+            public var exitStatus: Int?
+            public var signal: String?
+            /// The five largest mappings at the peak.
+            public var largestAtPeak: [Mapping] = []
+            /// The heap log's replay through an allocator, if there was a heap log.
+            public var heap: Heap?
+            public init(recordedPid: Int, pid: Int, name: String) {
+                self.recordedPid = recordedPid; self.pid = pid; self.name = name
+            }
+        }
+        /// A mapping as /proc/PID/maps shows it.
+        public struct Mapping: Sendable {
+            public var start: UInt64, end: UInt64, perms: String, name: String
+            public init(start: UInt64, end: UInt64, perms: String, name: String) {
+                self.start = start; self.end = end; self.perms = perms; self.name = name
+            }
+        }
+        /// A heap log replayed through one of VMSim's allocators, beside memcheck's own summary.
+        public struct Heap: Sendable {
+            public var log: String, allocator: String
+            public var allocs: UInt64, frees: UInt64, bytesAllocated: UInt64, inUseAtExitBytes: UInt64, inUseAtExitBlocks: UInt64
+            /// The most bytes the program held allocated at once, and the allocator's heap size for them.
+            public var peakPayload: UInt64, heapSize: UInt64
+            /// memcheck's HEAP SUMMARY: allocs, frees, bytes allocated, in use at exit (bytes, blocks).
+            public var memcheck: (allocs: UInt64, frees: UInt64, bytes: UInt64, inUseBytes: UInt64, inUseBlocks: UInt64)?
+            public init(log: String, allocator: String, allocs: UInt64, frees: UInt64, bytesAllocated: UInt64, inUseAtExitBytes: UInt64,
+                        inUseAtExitBlocks: UInt64, peakPayload: UInt64, heapSize: UInt64) {
+                self.log = log; self.allocator = allocator; self.allocs = allocs; self.frees = frees; self.bytesAllocated = bytesAllocated
+                self.inUseAtExitBytes = inUseAtExitBytes; self.inUseAtExitBlocks = inUseAtExitBlocks; self.peakPayload = peakPayload; self.heapSize = heapSize
+            }
+        }
+        public var command: [String] = []
+        public var processes: [Process] = []
+        /// System calls replayed and skipped, by name, sorted.
+        public var syscalls: [(String, Int)] = [], skipped: [(String, Int)] = []
+        /// Calls that failed in the recording (nothing to replay), and calls that succeeded there but not here.
+        public var failedInRecording = 0, diverged = 0
+        public var records = 0, accesses = 0
+        /// Pages Valgrind mapped before tracing began, mapped on first touch.
+        public var pagesMappedOnTouch = 0
+        /// Page-cache pages at the end.
+        public var pageCachePages = 0
+        /// Where logs were cut short.
+        public var truncated: [String] = []
+        public var native: NativeRun?
+        public init() {}
+    }
 
     /// A virtual machine: its host process, memory, balloon, what the host holds of it, and the
     /// guest's report.
