@@ -115,7 +115,7 @@ public struct Recorder {
         var common = [valgrind]
         if children { common.append("--trace-children=yes") }
         let lackey = try spawn(common + ["--tool=lackey", "--trace-mem=yes", "--trace-syscalls=yes", "--log-file=\(dir)/lackey.%p.%n"] + program,
-                               stdout: "/dev/null", stderr: "\(dir)/valgrind-lackey.stderr")
+                               stdout: "\(dir)/program-output.txt", stderr: "\(dir)/valgrind-lackey.stderr")
         var names = listDirectory(dir).filter { $0.hasPrefix("lackey.") }.sorted()
         guard !names.isEmpty else {
             throw Failure(description: "valgrind --tool=lackey wrote no log (exit status \(lackey.status)): " + readSmall("\(dir)/valgrind-lackey.stderr"))
@@ -127,7 +127,7 @@ public struct Recorder {
                 throw Failure(description: "valgrind --tool=memcheck wrote no log (exit status \(mc.status)): " + readSmall("\(dir)/valgrind-memcheck.stderr"))
             }
         }
-        for f in ["valgrind-lackey.stderr", "valgrind-memcheck.stderr"] where fileSize("\(dir)/\(f)") == 0 { unlink("\(dir)/\(f)") }
+        for f in ["valgrind-lackey.stderr", "valgrind-memcheck.stderr", "program-output.txt"] where fileSize("\(dir)/\(f)") == 0 { unlink("\(dir)/\(f)") }
         // The processes: the root is the one whose parent was not recorded.
         let lackeyLogs = try names.map { n throws(Failure) in try LogHeader.read("\(dir)/\(n)", name: n) }
         let tree = Self.processTree(lackeyLogs)

@@ -102,7 +102,7 @@ public struct RunRenderer: ReportRenderer {
             if let mc = h.memcheck {
                 let same = mc.allocs == h.allocs && mc.frees == h.frees && mc.bytes == h.bytesAllocated && mc.inUseBytes == h.inUseAtExitBytes && mc.inUseBlocks == h.inUseAtExitBlocks
                 out += "  memcheck's HEAP SUMMARY: \(mc.allocs) allocs, \(mc.frees) frees, \(mc.bytes) bytes allocated, \(mc.inUseBytes) bytes in \(mc.inUseBlocks) blocks in use at exit"
-                    + (same ? " (the same)\n" : " (DIFFERENT)\n")
+                    + (same ? " (the same)\n" : p.recordedPid == rec.processes.first?.recordedPid ? " (DIFFERENT)\n" : " (a forked child's: it counts what the parent allocated before the fork)\n")
             }
         }
         out += "System calls replayed: " + (rec.syscalls.isEmpty ? "none" : rec.syscalls.map { "\($0.0) \($0.1)" }.joined(separator: ", "))

@@ -32,13 +32,13 @@ func parseLackeyLine(_ c: inout LineCursor) throws(LineError) -> LackeyRecord? {
     if c.atEnd { return nil }
     let kindByte = c.current
     switch kindByte {
+    case UInt8(ascii: "S") where c.hasPrefix("SYSCALL["), UInt8(ascii: "-") where c.hasPrefix("-->"):
+        // --trace-syscalls=yes: a system call or the result of one (the recording replay reads them).
+        return nil
     case UInt8(ascii: "I"), UInt8(ascii: "L"), UInt8(ascii: "S"), UInt8(ascii: "M"): break
     case UInt8(ascii: "="):
         if c.i + 1 < c.end && c.base[c.i + 1] == UInt8(ascii: "=") { return nil }
         throw LineError("expected a Lackey record (I, L, S or M, then ADDR,SIZE) or a ==PID== line, got '\(c.excerpt())'")
-    case UInt8(ascii: "S") where c.hasPrefix("SYSCALL["), UInt8(ascii: "-") where c.hasPrefix("-->"):
-        // --trace-syscalls=yes: a system call or the result of one (the recording replay reads them).
-        return nil
     default:
         throw LineError("expected a Lackey record (I, L, S or M, then ADDR,SIZE) or a ==PID== line, got '\(c.excerpt())'")
     }
