@@ -90,7 +90,7 @@ public struct Recorder {
 
     func recordInto(_ dir: String, valgrind: String) throws(Failure) -> Result {
         var cwd = [CChar](repeating: 0, count: 4096)
-        let here = getcwd(&cwd, cwd.count) != nil ? String(cString: cwd) : "."
+        let here = getcwd(&cwd, cwd.count) != nil ? String(decoding: cwd.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "."
         // 1. Natively: the program's output and exit status pass through.
         // Through GNU time when installed: exec keeps the larger of the old and new address
         // spaces' peaks in ru_maxrss (`setmax_mm_hiwater_rss` in exec_mmap), so a program started
