@@ -234,6 +234,9 @@ struct LogHeader {
                     }
                 }
                 h.endsInExec = last?.name == "sys_execve" && last?.result == RecordedSyscall.Result.none
+            } else {
+                // A memcheck log of a process that exec'd ends without a HEAP SUMMARY (the process never exited).
+                h.endsInExec = !readTail(path, 16384).contains("HEAP SUMMARY:")
             }
             let head = readSmall(path)
             for line in head.split(separator: "\n").prefix(12) {
@@ -318,6 +321,16 @@ func readSmall(_ path: String) -> String {
         out += buf[..<n]
     }
     return String(decoding: out, as: UTF8.self)
+}
+
+/// The last `bytes` bytes of the file at `path`.
+func readTail(_ path: String, _ bytes: Int) -> String {
+    guard let f = fopen(path, "r") else { return "" }
+    defer { fclose(f) }
+    if fseek(f, -bytes, SEEK_END) != 0 { rewind(f) }
+    var buf = [UInt8](repeating: 0, count: bytes)
+    let n = fread(&buf, 1, bytes, f)
+    return String(decoding: buf[..<max(0, n)], as: UTF8.self)
 }
 
 /// Removes `path` and everything under it.

@@ -10,10 +10,14 @@ protocol AccessLineParser {
     func parse(_ cursor: inout LineCursor, into out: UnsafeMutablePointer<Record>, count: inout Int) throws(LineError)
     /// Whether the batch ends after the line just parsed (a recording's system call).
     var stopsBatch: Bool { get }
+    /// Whether a last line without a newline that does not parse ends the input instead of
+    /// failing it (a log cut short).
+    var forgivesCutLastLine: Bool { get }
 }
 
 extension AccessLineParser {
     @inline(__always) var stopsBatch: Bool { false }
+    @inline(__always) var forgivesCutLastLine: Bool { false }
 }
 
 /// One Lackey record's fields.

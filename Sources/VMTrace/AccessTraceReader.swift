@@ -151,6 +151,8 @@ final class TextAccessReader<Parser: AccessLineParser> {
     private(set) var line = 0
     /// Whether the last line read had no newline (the end of the file; a cut log ends so).
     private(set) var lastLineUnterminated = false
+    /// Why that last line did not parse, for a parser that forgives it (a recording cut short).
+    private(set) var cutLastLine: TraceError?
 
     var carriesNextUse: Bool { false }
 
@@ -184,7 +186,12 @@ final class TextAccessReader<Parser: AccessLineParser> {
                     line += 1
                     lastLineUnterminated = true
                     input.start = input.end
-                    try parseLine(p, available, &count)
+                    do {
+                        try parseLine(p, available, &count)
+                    } catch where parser.forgivesCutLastLine {
+                        // A log cut short: what came before the cut line is returned.
+                        cutLastLine = error
+                    }
                 }
                 break
             }

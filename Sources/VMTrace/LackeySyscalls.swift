@@ -85,6 +85,7 @@ final class LackeySyscallParser: AccessLineParser {
     private let access = LackeyAddressParser()
 
     var stopsBatch: Bool { !ready.isEmpty }
+    var forgivesCutLastLine: Bool { true }
 
     func parse(_ c: inout LineCursor, into out: UnsafeMutablePointer<AddressAccess>, count: inout Int) throws(LineError) {
         line += 1
@@ -285,17 +286,14 @@ public final class LackeyRecording {
     /// - Complexity: O(bytes read).
     public func next() throws(TraceError) -> Step? {
         if done { return nil }
-        let batch: UnsafeMutableBufferPointer<AddressAccess>
-        do {
-            batch = try reader.nextBatch()
-        } catch {
-            guard reader.lastLineUnterminated, case .line(let n) = error.location, n == reader.line else { throw error }
+        let batch = try reader.nextBatch()
+        if let cut = reader.cutLastLine, truncatedAt == nil, case .line(let n) = cut.location {
             truncatedAt = n
-            done = true
             parser.flush()
+            done = true
             let calls = parser.ready
             parser.ready = []
-            return calls.isEmpty ? nil : Step(accesses: UnsafeBufferPointer(start: nil, count: 0), syscalls: calls)
+            return batch.isEmpty && calls.isEmpty ? nil : Step(accesses: UnsafeBufferPointer(batch), syscalls: calls)
         }
         if batch.isEmpty && parser.ready.isEmpty {
             parser.flush()

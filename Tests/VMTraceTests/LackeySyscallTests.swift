@@ -76,6 +76,13 @@ import VMSim
         #expect(r.log.truncatedAt == 4)
     }
 
+    @Test func aCutSyscallLineKeepsTheAccessesBeforeIt() throws {
+        // Found by the lackey fuzz harness: the access read in the same batch as the cut line was lost.
+        let r = try read("==1== Lackey\nI  04022a30,3\nSYSCALL[2")
+        #expect(r.accesses == [AddressAccess(address: 0x4022a30, size: 3, kind: .instruction)])
+        #expect(r.log.truncatedAt == 3)
+    }
+
     @Test func aMalformedLineInTheMiddleIsAnError() throws {
         #expect(throws: TraceError.self) { try read("I  04022a30,3\n X nonsense\nI  04022a30,3\n") }
     }

@@ -77,6 +77,45 @@ import Testing
         #expect(mc["allocs"] as? Int == 4 && mc["inUseAtExitBytes"] as? Int == 5000)
     }
 
+    @Test func aForkedChildThatExecsIsFollowedWithChildren() throws {
+        let scratch = Scratch()
+        defer { scratch.cleanup() }
+        let src = scratch.file("fork-exec.c", """
+            #include <stdlib.h>
+            #include <sys/wait.h>
+            #include <unistd.h>
+            int main(void) {
+                pid_t p = fork();
+                if (p == 0) { char *x = malloc(100); x[0] = 1; execl("/bin/true", "true", (char *)0); _exit(1); }
+                waitpid(p, 0, 0);
+                return 0;
+            }
+            """)
+        let exe = scratch.url.appendingPathComponent("fork-exec").path
+        let cc = Process()
+        cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        cc.arguments = ["cc", "-O0", "-o", exe, src]
+        try cc.run()
+        cc.waitUntilExit()
+        let dir = scratch.url.appendingPathComponent("fe.rec").path
+        let rec = try vmsim(["record", "--children", "--out", dir, "--", exe])
+        #expect(rec.status == 0, "\(rec.stderr)")
+        let manifest = try String(contentsOfFile: dir + "/recording.txt", encoding: .utf8)
+        // The child: its log up to the execve, then /bin/true's log of the same pid.
+        let child = try #require(manifest.split(separator: "\n").first { $0.hasPrefix("child ") })
+        #expect(child.split(separator: " ").count == 6)
+        let run = try vmsim(["run", dir, "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+        let p = processes(json)
+        try #require(p.count == 2)
+        #expect((p[1]["logs"] as! [String]).count == 2)
+        #expect(p[0]["exitStatus"] as? Int == 0 && p[1]["exitStatus"] as? Int == 0)
+        let rec2 = json["recording"] as! [String: Any]
+        #expect((rec2["syscalls"] as! [String: Int])["sys_execve"] == 1)
+        #expect(rec2["diverged"] as? Int == 0)
+        #expect((rec2["truncated"] as! [String]).isEmpty)
+    }
+
     @Test func aProgramThatDoesNotExistLeavesNothing() throws {
         let scratch = Scratch()
         defer { scratch.cleanup() }

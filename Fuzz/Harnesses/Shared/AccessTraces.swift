@@ -71,6 +71,22 @@ func fuzzAccessTrace(_ format: TraceFormat, _ data: UnsafePointer<UInt8>?, _ siz
         return out
     }
 
+    /// The recording reader (`LackeyRecording`, SYSCALL lines parsed) over a small window: no
+    /// crash, a located error, and where both readers accept the input, the same accesses.
+    func checkRecording(_ reference: Outcome<AddressAccess>) {
+        let log = LackeyRecording(input: open(window), batchSize: small)
+        var accesses: [AddressAccess] = []
+        do throws(TraceError) {
+            while let step = try log.next() { accesses += step.accesses }
+        } catch {
+            checkLocated(error, file: inputName, bytes: bytes, binary: false)
+            return
+        }
+        if reference.error == nil && accesses != reference.records {
+            finding("lackey: the recording reader read \(accesses.count) accesses, the address reader \(reference.records.count)")
+        }
+    }
+
     func addresses(_ batchSize: Int, window: Int?) -> Outcome<AddressAccess> {
         let options = AccessTraceOptions(format: format, pageSize: pageSize, batchSize: batchSize)
         let reader: any AddressTraceReader
@@ -102,6 +118,7 @@ func fuzzAccessTrace(_ format: TraceFormat, _ data: UnsafePointer<UInt8>?, _ siz
         checkSameOutcome(reference, addresses(small, window: window), "\(format.rawValue) addresses", window: window)
         if viaPublicAPI { checkSameOutcome(reference, addresses(1 << 15, window: nil), "\(format.rawValue) addresses (AccessTrace.openAddresses)") }
         a = reference
+        if format == .lackey { checkRecording(reference) }
     }
     guard let p, let a else { return 0 }
 
