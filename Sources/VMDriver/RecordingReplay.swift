@@ -223,7 +223,7 @@ public struct RecordingReplay {
             if let at = recording.truncatedAt {
                 summary.truncated.append("\(log): cut at line \(at); replayed up to it")
                 note("note", "\(log): the log ends in the middle of line \(at) (truncated); replayed what comes before it")
-            } else if !exited && !execed && m.task(pid).state == .running {
+            } else if !exited && !execed && m.task(pid).state == .running && recording.sawSyscalls {
                 let pending = recording.pendingAtEnd.map { "\($0.name) of line \($0.line)" }
                 summary.truncated.append("\(log): ends at line \(recording.line) before the process exited" + (pending.isEmpty ? "" : " (waiting: \(pending.joined(separator: ", ")))"))
                 note("note", "\(log): ends at line \(recording.line) without the process's exit_group (a cut log?); replayed what it holds")

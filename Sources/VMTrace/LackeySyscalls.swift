@@ -80,8 +80,10 @@ final class LackeySyscallParser: AccessLineParser {
     var async: [Int: RecordedSyscall] = [:]
     /// A call whose result comes on the next ` --> ` line (clone, an unimplemented call).
     var awaitingResult: RecordedSyscall?
-    /// The line being parsed (set by the reader).
+    /// The line being parsed.
     var line = 0
+    /// Whether a SYSCALL line was seen.
+    var sawSyscalls = false
     private let access = LackeyAddressParser()
 
     var stopsBatch: Bool { !ready.isEmpty }
@@ -91,6 +93,7 @@ final class LackeySyscallParser: AccessLineParser {
         line += 1
         if c.end > 8 && c.base[0] == UInt8(ascii: "S") && c.base[1] == UInt8(ascii: "Y") {
             let text = String(decoding: UnsafeBufferPointer(start: c.base, count: c.end), as: UTF8.self)
+            sawSyscalls = true
             try syscallLine(text)
             return
         }
@@ -264,6 +267,8 @@ public final class LackeyRecording {
     /// Whether the last line was cut short (no newline and not a whole record): the log was
     /// truncated there, and what came before it was read.
     public private(set) var truncatedAt: Int?
+    /// Whether any SYSCALL line was read (the log was recorded with --trace-syscalls=yes).
+    public var sawSyscalls: Bool { parser.sawSyscalls }
     /// Calls still waiting for an async completion when the log ended.
     public var pendingAtEnd: [RecordedSyscall] { parser.async.values.sorted { $0.line < $1.line } }
 
