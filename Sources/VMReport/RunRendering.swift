@@ -120,7 +120,7 @@ public struct RunRenderer: ReportRenderer {
             c.append(["minor faults", String(minor), String(n.minorFaults), ratio(minor, n.minorFaults)])
             c.append(["major faults", String(major), String(n.majorFaults), ratio(major, n.majorFaults)])
             c.append(["peak RSS (kB)", String(peakKB), String(n.maxRSSKiB), ratio(peakKB, n.maxRSSKiB)])
-            out += "\nSimulated (under Valgrind's layout) against the native run (getrusage of the child):\n" + c.render()
+            out += "\nSimulated (under Valgrind's layout) against the native run (GNU time, else the child's getrusage):\n" + c.render()
         }
         return out + "\n"
     }
