@@ -241,7 +241,7 @@ struct LogHeader {
             let head = readSmall(path)
             for line in head.split(separator: "\n").prefix(12) {
                 if let r = line.firstIndex(of: "P"), line[r...].hasPrefix("Parent PID: ") {
-                    h.parent = Int(line[line.index(r, offsetBy: 12)...].trimmingCharacters)
+                    h.parent = Int(line[line.index(r, offsetBy: 12)...].firstWord)
                 }
             }
         } catch {
@@ -252,7 +252,8 @@ struct LogHeader {
 }
 
 extension Substring {
-    var trimmingCharacters: Substring { self.drop { $0 == " " }.prefix { $0 != " " } }
+    /// The first space-separated word.
+    var firstWord: Substring { self.drop { $0 == " " }.prefix { $0 != " " } }
 }
 
 extension String {

@@ -176,7 +176,7 @@ public struct RecordingReplay {
         summary.pagesMappedOnTouch = stats.pagesMappedOnTouch
         summary.records = stats.records
         summary.accesses = stats.accesses
-        summary.pageCachePages = m.files.reduce(0) { $0 + $1.cachedPages }
+        summary.pageCachePages = m.pageCachePages
     }
 
     mutating func note(_ kind: String, _ text: String) {
@@ -279,9 +279,16 @@ public struct RecordingReplay {
             p.peakAnonPages = mm.anonPages + mm.shmemPages
             p.peakFilePages = mm.filePages
             p.peakVMAs = mm.vmas.count
-            p.largestAtPeak = mm.vmas.vmas.sorted { ($0.length, $1.start) > ($1.length, $0.start) }.prefix(5).map {
-                .init(start: $0.start, end: $0.end, perms: $0.flags.mapsPerms, name: m.mapsName($0, mm))
+            // The five largest (lowest address on ties), kept in one pass: a new peak comes with
+            // every RSS growth, and a process may have thousands of VMAs.
+            var top: [VMA] = []
+            for v in mm.vmas.vmas {
+                guard top.count < 5 || v.length > top[4].length else { continue }
+                let at = top.firstIndex { v.length > $0.length } ?? top.count
+                top.insert(v, at: at)
+                if top.count > 5 { top.removeLast() }
             }
+            p.largestAtPeak = top.map { .init(start: $0.start, end: $0.end, perms: $0.flags.mapsPerms, name: m.mapsName($0, mm)) }
         }
         summary.processes[index] = p
     }
@@ -520,6 +527,9 @@ extension RecordingReplay {
             var h = RunReport.Recording.Heap(log: log, allocator: heap.rawValue, allocs: r.allocs, frees: r.frees, bytesAllocated: r.bytesAllocated,
                                              inUseAtExitBytes: r.inUseAtExitBytes, inUseAtExitBlocks: r.inUseAtExitBlocks,
                                              peakPayload: r.peakPayload, heapSize: r.heapSize)
+            h.mmaps = r.mmaps
+            h.mmappedBytesPeak = r.mmappedBytesPeak
+            h.mmapThresholdAtExit = r.mmapThresholdAtExit
             if let s = report.details.memcheck {
                 h.memcheck = (s.allocs, s.frees, s.bytesAllocated, s.inUseAtExitBytes, s.inUseAtExitBlocks)
             }

@@ -620,8 +620,10 @@ public struct WorkloadRunner {
         var stats = replayStats ?? ReplayStats()
         let before = stats
         do {
-            if try AccessTrace.openAddresses(full, displayName: path).format == .lackey {
-                // A Lackey log: its system calls (when recorded with --trace-syscalls=yes) replay too.
+            let reader = try AccessTrace.openAddresses(full, displayName: path)
+            if reader.format == .lackey {
+                // A Lackey log: its system calls (when recorded with --trace-syscalls=yes) replay
+                // too, through the recording's reader, which reads the log afresh.
                 var r = RecordingReplay(directory: ".", manifest: RecordingManifest(), eventLine: line)
                 r.stats = stats
                 try r.replay(&m, log: full, pid: pid)
@@ -632,7 +634,6 @@ public struct WorkloadRunner {
                     events.append(.init(line: line, kind: "note", text: "\(name) replay \(path): \(calls) system calls replayed, \(skipped) skipped, \(r.summary.diverged) that succeeded in the recording failed here\n"))
                 }
             } else {
-                let reader = try AccessTrace.openAddresses(full, displayName: path)
                 var outcome = AccessOutcome.done
                 while outcome == .done {
                     let batch = try reader.nextBatch()

@@ -10,6 +10,9 @@ public enum HeapReportRendering {
         if m.base != 0 { model += ", base 0x" + String(m.base, radix: 16) }
         if let limit = m.heapLimit { model += ", heap limit \(ByteSize.format(limit))" }
         if m.initialHeap > 0 { model += ", initial heap \(ByteSize.format(m.initialHeap))" }
+        if let t = m.mmap {
+            model += ", requests of \(ByteSize.format(t.threshold)) or more mapped" + (t.dynamic ? " (threshold dynamic, as glibc's)" : "")
+        }
         model += ", searches counted on a list in \(m.order.rawValue) order"
         parts.append(model)
         return parts.joined(separator: "; ")
@@ -24,6 +27,11 @@ public enum HeapReportRendering {
             .init("ext frag mean/max", alignment: .right), .init("free blocks max", alignment: .right),
             .init("search mean/max", alignment: .right),
         ]
+        let mapping = report.model.mmap != nil
+        if mapping {
+            columns.insert(contentsOf: [.init("mmaps", alignment: .right), .init("mapped peak", alignment: .right),
+                                        .init("threshold at exit", alignment: .right)], at: 3)
+        }
         if timing { columns.append(.init("ops/s", alignment: .right)) }
         var table = TextTable(columns: columns)
         for r in report.results {
@@ -35,6 +43,10 @@ public enum HeapReportRendering {
                 groupThousands(s.freeBlocksMax),
                 formatFixed(s.search.mean, digits: 1) + "/" + groupThousands(s.search.longest),
             ]
+            if mapping {
+                row.insert(contentsOf: [groupThousands(s.mmaps), groupThousands(s.mmappedBytesPeak),
+                                        s.mmapThresholdAtExit.map(groupThousands) ?? "-"], at: 3)
+            }
             if timing { row.append(r.opsPerSecond > 0 ? groupThousands(UInt64(r.opsPerSecond)) : "-") }
             table.append(row)
         }
@@ -140,6 +152,10 @@ public enum HeapReportRendering {
                 ("alignment", .uint(m.alignment)), ("header", .uint(m.header)), ("base", .uint(m.base)),
                 ("coalescing", .string(m.coalescing.rawValue)), ("order", .string(m.order.rawValue)),
                 ("heapLimit", m.heapLimit.map { .uint($0) } ?? .null), ("initialHeap", .uint(m.initialHeap)),
+                ("mmap", m.mmap.map { t in
+                    .object([("threshold", .uint(t.threshold)), ("dynamic", .bool(t.dynamic)), ("maxThreshold", .uint(t.maxThreshold)),
+                             ("maxChunks", .int(Int64(t.maxChunks)))])
+                } ?? .null),
             ])),
             ("results", .array(report.results.map { result(report, $0, timing: timing) })),
         ])
@@ -159,6 +175,13 @@ public enum HeapReportRendering {
             ("bytesAllocated", .uint(s.bytesAllocated)),
             ("inUseAtExitBytes", .uint(s.inUseAtExitBytes)),
             ("inUseAtExitBlocks", .uint(s.inUseAtExitBlocks)),
+            ("mmaps", .uint(s.mmaps)),
+            ("munmaps", .uint(s.munmaps)),
+            ("mremaps", .uint(s.mremaps)),
+            ("mmappedBytesPeak", .uint(s.mmappedBytesPeak)),
+            ("mmappedBytesAtExit", .uint(s.mmappedBytesAtExit)),
+            ("mmappedChunksAtExit", .uint(s.mmappedChunksAtExit)),
+            ("mmapThresholdAtExit", s.mmapThresholdAtExit.map { .uint($0) } ?? .null),
             ("doubleFrees", .uint(s.doubleFrees)),
             ("invalidFrees", .uint(s.invalidFrees)),
             ("reallocsOfFreed", .uint(s.count(.reallocOfFreed))),
@@ -186,7 +209,8 @@ public enum HeapReportRendering {
             ("samples", .array(s.samples.map { p in
                 .object([("op", .uint(p.op)), ("heapSize", .uint(p.heapSize)), ("payload", .uint(p.payload)),
                          ("freeBytes", .uint(p.freeBytes)), ("largestFree", .uint(p.largestFree)),
-                         ("freeBlocks", .int(Int64(p.freeBlocks))), ("externalFragmentation", .double(p.externalFragmentation))])
+                         ("freeBlocks", .int(Int64(p.freeBlocks))), ("externalFragmentation", .double(p.externalFragmentation)),
+                         ("mapped", .uint(p.mapped)), ("mappedPayload", .uint(p.mappedPayload))])
             })),
         ]
         if timing { fields.insert(("opsPerSecond", .double(r.opsPerSecond.rounded())), at: fields.count - 5) }
@@ -199,9 +223,14 @@ public enum HeapReportRendering {
                                    "internalFragmentationMaxBytes", "externalFragmentationMean", "externalFragmentationMax",
                                    "freeBlocksMax", "searchLengthMean", "searchLengthMax"]
 
-    /// CSV with one row per policy; `timing` adds a last column, `opsPerSecond`.
+    /// The columns the CSV adds when large requests are mapped (`--mmap-threshold`).
+    public static let csvMmapHeader = ["mmaps", "munmaps", "mremaps", "mmappedBytesPeak", "mmappedBytesAtExit", "mmapThresholdAtExit"]
+
+    /// CSV with one row per policy; the mmap columns follow when large requests are mapped, and
+    /// `timing` adds a last column, `opsPerSecond`.
     public static func csv(_ report: HeapReport, timing: Bool = false) -> String {
-        var csv = CSVTable(header: csvHeader + (timing ? ["opsPerSecond"] : []))
+        let mapping = report.model.mmap != nil
+        var csv = CSVTable(header: csvHeader + (mapping ? csvMmapHeader : []) + (timing ? ["opsPerSecond"] : []))
         for r in report.results {
             let s = r.stats
             var row = [r.policy.rawValue, String(s.heapSize), String(s.peakPayload), "\(s.peakUtilization)", String(s.allocs),
@@ -209,6 +238,10 @@ public enum HeapReportRendering {
                         String(s.doubleFrees), String(s.invalidFrees), String(s.count(.heapLimit) + s.count(.tooLarge)),
                         String(s.internalFragmentationMax), "\(s.externalFragmentationMean)", "\(s.externalFragmentationMax)",
                         String(s.freeBlocksMax), "\(s.search.mean)", String(s.search.longest)]
+            if mapping {
+                row += [String(s.mmaps), String(s.munmaps), String(s.mremaps), String(s.mmappedBytesPeak), String(s.mmappedBytesAtExit),
+                        s.mmapThresholdAtExit.map { String($0) } ?? ""]
+            }
             if timing { row.append(String(UInt64(r.opsPerSecond.rounded()))) }
             csv.append(row)
         }

@@ -98,7 +98,8 @@ public struct RunRenderer: ReportRenderer {
             guard let h = p.heap else { continue }
             out += "Heap of \(p.name) (pid \(p.pid)), \(h.log) through \(h.allocator) fit: \(h.allocs) allocs, \(h.frees) frees, \(h.bytesAllocated) bytes allocated, "
                 + "\(h.inUseAtExitBytes) bytes in \(h.inUseAtExitBlocks) blocks in use at exit; at most \(h.peakPayload) bytes allocated at once "
-                + "in a heap of \(h.heapSize) bytes, beside \(kb(p.peakAnonPages)) kB of anonymous memory resident at the peak\n"
+                + "in a heap of \(h.heapSize) bytes" + (h.mmaps == 0 ? "" : " and \(h.mmaps) chunks mapped on their own (at most \(h.mmappedBytesPeak) bytes at once)")
+                + ", beside \(kb(p.peakAnonPages)) kB of anonymous memory resident at the peak\n"
             if let mc = h.memcheck {
                 let same = mc.allocs == h.allocs && mc.frees == h.frees && mc.bytes == h.bytesAllocated && mc.inUseBytes == h.inUseAtExitBytes && mc.inUseBlocks == h.inUseAtExitBlocks
                 out += "  memcheck's HEAP SUMMARY: \(mc.allocs) allocs, \(mc.frees) frees, \(mc.bytes) bytes allocated, \(mc.inUseBytes) bytes in \(mc.inUseBlocks) blocks in use at exit"
@@ -140,7 +141,9 @@ public struct RunRenderer: ReportRenderer {
                 if let h = p.heap {
                     var ho: [(String, JSONValue)] = [("log", .string(h.log)), ("allocator", .string(h.allocator)), ("allocs", .uint(h.allocs)),
                         ("frees", .uint(h.frees)), ("bytesAllocated", .uint(h.bytesAllocated)), ("inUseAtExitBytes", .uint(h.inUseAtExitBytes)),
-                        ("inUseAtExitBlocks", .uint(h.inUseAtExitBlocks)), ("peakPayload", .uint(h.peakPayload)), ("heapSize", .uint(h.heapSize))]
+                        ("inUseAtExitBlocks", .uint(h.inUseAtExitBlocks)), ("peakPayload", .uint(h.peakPayload)), ("heapSize", .uint(h.heapSize)),
+                        ("mmaps", .uint(h.mmaps)), ("mmappedBytesPeak", .uint(h.mmappedBytesPeak)),
+                        ("mmapThresholdAtExit", h.mmapThresholdAtExit.map { .uint($0) } ?? .null)]
                     if let mc = h.memcheck {
                         ho.append(("memcheck", .object([("allocs", .uint(mc.allocs)), ("frees", .uint(mc.frees)), ("bytesAllocated", .uint(mc.bytes)),
                                                         ("inUseAtExitBytes", .uint(mc.inUseBytes)), ("inUseAtExitBlocks", .uint(mc.inUseBlocks))])))

@@ -29,6 +29,7 @@ struct HeapCommand: ParsableCommand {
               vmsim heap traces/malloclab/amptjp.rep.gz --policy first,next,best,worst
               valgrind --tool=memcheck --trace-malloc=yes ls 2> ls.log; vmsim heap ls.log --json
               vmsim heap ops.txt --format ops --alignment 1 --initial-heap 100 --heap-limit 100 --base 1000
+              vmsim heap ls.log --alignment 16 --header 16 --mmap-threshold glibc
             """
     )
 
@@ -76,6 +77,12 @@ struct HeapCommand: ParsableCommand {
         "Start with one free block of this size (OSTEP's fixed heap, with --heap-limit the same).", valueName: "size"))
     var initialHeap: String = "0"
 
+    @Option(name: .customLong("mmap-threshold"), help: ArgumentHelp(
+        "Give requests this large their own mappings beside the heap, as glibc malloc does: off (default), glibc, or a size.",
+        discussion: "glibc: chunks of 128K or more that no free block holds are mapped, and freeing one raises the threshold to its size (up to 32M)\nSIZE: a fixed threshold, as mallopt(M_MMAP_THRESHOLD, SIZE) sets it (at most 32M)",
+        valueName: "threshold"))
+    var mmapThreshold: String = "off"
+
     @Option(help: ArgumentHelp("How many of the largest unfreed blocks to list.", valueName: "n"))
     var leaks: Int = 5
 
@@ -106,11 +113,13 @@ struct HeapCommand: ParsableCommand {
         o.order = order
         o.heapLimit = heapLimit
         o.initialHeap = initialHeap
+        o.mmapThreshold = mmapThreshold
         do {
             return try HeapModel(parsing: o)
         } catch {
             let flags = ["alignment": "--alignment", "header": "--header", "base": "--base",
-                         "heapLimit": "--heap-limit", "initialHeap": "--initial-heap"]
+                         "heapLimit": "--heap-limit", "initialHeap": "--initial-heap",
+                         "mmapThreshold": "--mmap-threshold"]
             let flag = error.field.flatMap { flags[$0] }
             throw ValidationError(flag.map { "\($0): \(error.description)" } ?? error.description)
         }

@@ -99,6 +99,26 @@ struct HeapCommandTests {
         #expect(r.stderr.contains("first, next, best, worst, segregated, tlsf, buddy"))
     }
 
+    @Test func largeRequestsAreMappedAsGlibcMapsThem() throws {
+        // sort.log's one large request, malloc(903136), is a chunk of (903136 + 8 + 15) & ~15 =
+        // 903152 bytes and a mapping of round_up(903152 + 8, 4096) = 905216; its free raises the
+        // threshold to that.
+        let log = valgrindDirectory.appendingPathComponent("sort.log").path
+        let r = try vmsim(["heap", log, "--policy", "best", "--alignment", "16", "--header", "16", "--mmap-threshold", "glibc", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let result = (object["results"] as! [[String: Any]])[0]
+        #expect(result["mmaps"] as? Int == 1 && result["munmaps"] as? Int == 1)
+        #expect(result["mmappedBytesPeak"] as? Int == 905216 && result["mmapThresholdAtExit"] as? Int == 905216)
+        #expect(result["memcheckAgrees"] as? Bool == true)
+        let plain = try vmsim(["heap", log, "--policy", "best", "--alignment", "16", "--header", "16", "--json"])
+        let plainResult = ((try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as! [String: Any])["results"] as! [[String: Any]])[0]
+        #expect(plainResult["mmaps"] as? Int == 0 && plainResult["mmapThresholdAtExit"] is NSNull)
+        #expect((plainResult["heapSize"] as! Int) > (result["heapSize"] as! Int) + 903136, "without the rules the buffer is in the heap")
+        let bad = try vmsim(["heap", log, "--mmap-threshold", "64M"])
+        #expect(bad.status == 64 && bad.stderr.contains("--mmap-threshold: mmap threshold 64M is more than glibc's mallopt accepts"))
+    }
+
     @Test func readsOSTEPListsFromStandardInput() throws {
         // 100 bytes at 1000, no alignment: +10 -> 1000, +20 -> 1010, -0, +5 -> 1000 (first fit).
         let r = try vmsim(["heap", "-", "--format", "ops", "--alignment", "1", "--base", "1000", "--initial-heap", "100",

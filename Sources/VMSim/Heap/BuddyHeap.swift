@@ -81,6 +81,13 @@ public struct BuddyHeap: HeapAllocator {
             .sorted { $0.0 < $1.0 }
     }
 
+    /// Whether some free block is of the request's order or above.
+    /// - Complexity: O(64).
+    public func holdsWithoutGrowing(_ request: UInt64) -> Bool {
+        guard let order = order(forRequest: request), order < 64 else { return false }
+        return largestFreeBlock() >= UInt64(1) << UInt64(order)
+    }
+
     /// The order of the block a request of `n` bytes takes, or nil when it is beyond any heap.
     /// - Complexity: O(1).
     @inlinable

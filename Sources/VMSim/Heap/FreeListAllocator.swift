@@ -129,6 +129,14 @@ public struct FreeListAllocator: HeapAllocator {
         }
     }
 
+    /// Whether the largest free block holds the request's block (with deferred coalescing, before
+    /// the pending merges).
+    /// - Complexity: as `largestFreeBlock()`.
+    public func holdsWithoutGrowing(_ request: UInt64) -> Bool {
+        guard let size = model.blockSize(forRequest: request) else { return false }
+        return largestFreeBlock() >= size
+    }
+
     /// - Complexity: O(n log n).
     public func freeBlocks() -> [(address: UInt64, size: UInt64)] {
         var out: [(address: UInt64, size: UInt64)] = []

@@ -44,6 +44,8 @@ public protocol HeapAllocator: InvariantChecking, Sendable {
     /// block's handle (the same one when it stayed in place), or -1 when the heap cannot hold the
     /// new size, in which case the block is unchanged.
     mutating func reallocate(_ block: Int32, to request: UInt64) -> Int32
+    /// The heap's parameters.
+    var model: HeapModel { get }
     /// Why the last failed allocation failed.
     var lastFailure: HeapFailure { get }
     /// The block's first address (its header's).
@@ -60,6 +62,9 @@ public protocol HeapAllocator: InvariantChecking, Sendable {
     var freeBlockCount: Int { get }
     /// The largest free block, 0 if none.
     func largestFreeBlock() -> UInt64
+    /// Whether a request of `request` bytes would be placed in a free block, without growing the
+    /// heap (glibc maps a large request only when it would not).
+    func holdsWithoutGrowing(_ request: UInt64) -> Bool
     /// The free-list search lengths so far.
     var searchCounters: SearchCounters { get }
     /// The free blocks as (address, size), in address order (for tests and pictures).

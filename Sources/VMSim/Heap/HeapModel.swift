@@ -67,6 +67,10 @@ public struct HeapModel: Hashable, Sendable {
     /// `heapLimit` equal to it); 0 starts empty.
     public var initialHeap: UInt64 = 0
 
+    /// Large requests served by their own mappings instead of the heap (glibc's
+    /// M_MMAP_THRESHOLD); nil keeps every block in the heap.
+    public var mmap: MallocMmap?
+
     /// The address-space limit used when `heapLimit` is nil: 2^47 bytes, x86-64's user half.
     public static let addressSpaceLimit: UInt64 = 1 << 47
 
@@ -85,7 +89,13 @@ public struct HeapModel: Hashable, Sendable {
     /// Close to glibc malloc's chunks on x86-64: 16-byte alignment and a 16-byte header (glibc's
     /// chunk is the request plus its 8-byte size field rounded up to 16, at least 32 bytes, so
     /// this model's blocks are at most 8 bytes larger).
-    public static let glibcLike = HeapModel(alignment: 16, header: 16)
+    /// Requests whose chunk is at least M_MMAP_THRESHOLD (128 KiB, raised dynamically on free) and
+    /// that no free block holds get their own mapping, as glibc's `sysmalloc` gives them.
+    public static let glibcLike: HeapModel = {
+        var m = HeapModel(alignment: 16, header: 16)
+        m.mmap = MallocMmap()
+        return m
+    }()
 
     /// The effective heap limit.
     @inlinable public var limit: UInt64 { Swift.min(heapLimit ?? Self.addressSpaceLimit, Self.addressSpaceLimit) }
@@ -103,6 +113,58 @@ public struct HeapModel: Hashable, Sendable {
         let rounded = a & (a &- 1) == 0 ? (m &+ a &- 1) & ~(a &- 1) : (m &+ a &- 1) / a &* a
         let (size, overflow) = rounded.addingReportingOverflow(header)
         return overflow ? nil : size
+    }
+}
+
+/// glibc malloc's use of mmap for large requests (x86-64, glibc 2.26 and later), as `sysmalloc`,
+/// `sysmalloc_mmap`, `__libc_free` and `mremap_chunk` in malloc/malloc.c do it:
+/// - a request of `n` bytes is a chunk of `request2size(n)` = max(32, (n + 8 + 15) & ~15) bytes;
+/// - when no free block (and not the top of the heap) holds that chunk, `sysmalloc` maps it on
+///   its own if the chunk is at least `threshold` and fewer than `maxChunks` chunks are mapped,
+///   else it grows the heap;
+/// - the mapping is round_up(chunk + 8, page) bytes, of which all but the 16-byte header is usable;
+/// - freeing a mapped chunk unmaps it and, while the threshold is dynamic, raises the threshold to
+///   the chunk's size when that is above it and at most `maxThreshold` (`__libc_free`);
+/// - realloc of a mapped chunk remaps it (`mremap_chunk`; the same rounded size stays put).
+///
+///     let m = MallocMmap()
+///     m.chunkSize(forRequest: 131056)    // 131072: at the 128 KiB threshold, mapped
+///     m.mappingSize(forRequest: 200000)  // 200704
+public struct MallocMmap: Hashable, Sendable {
+    /// Chunks at least this large are mapped (DEFAULT_MMAP_THRESHOLD, 128 KiB).
+    public var threshold: UInt64 = 128 << 10
+    /// Whether freeing a mapped chunk raises the threshold (true until the program sets
+    /// M_MMAP_THRESHOLD with mallopt).
+    public var dynamic = true
+    /// The most the dynamic threshold rises to (DEFAULT_MMAP_THRESHOLD_MAX, 32 MiB on 64-bit).
+    public var maxThreshold: UInt64 = 32 << 20
+    /// The most chunks mapped at once (DEFAULT_MMAP_MAX).
+    public var maxChunks = 65536
+    /// The page size mappings are rounded to.
+    public var pageSize: UInt64 = 4096
+
+    /// glibc's defaults; `threshold` as M_MMAP_THRESHOLD given to mallopt (which also turns the
+    /// dynamic threshold off) when `dynamic` is false.
+    public init(threshold: UInt64 = 128 << 10, dynamic: Bool = true) {
+        self.threshold = threshold
+        self.dynamic = dynamic
+    }
+
+    /// `request2size(n)`: the chunk a request of `n` bytes needs.
+    /// - Complexity: O(1).
+    @inlinable
+    public func chunkSize(forRequest n: UInt64) -> UInt64 {
+        let m = Swift.min(n, HeapModel.addressSpaceLimit)
+        return Swift.max(32, (m &+ 8 &+ 15) & ~15)
+    }
+
+    /// The bytes `sysmalloc_mmap` maps for a request of `n` bytes: the chunk and its trailing size
+    /// field, rounded up to a page.
+    /// - Complexity: O(1).
+    @inlinable
+    public func mappingSize(forRequest n: UInt64) -> UInt64 {
+        let p = Swift.max(pageSize, 1)
+        return (chunkSize(forRequest: n) &+ 8 &+ p &- 1) / p &* p
     }
 }
 

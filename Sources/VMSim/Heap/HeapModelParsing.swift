@@ -34,6 +34,9 @@ extension HeapModel {
         public var heapLimit: String?
         /// The initial heap, a byte count.
         public var initialHeap = "0"
+        /// Large requests mapped on their own: `off`, `glibc` (128K, raised dynamically as glibc
+        /// does), or a byte count (a fixed threshold, as mallopt's M_MMAP_THRESHOLD sets it).
+        public var mmapThreshold = "off"
 
         /// The reference model's options.
         public init() {}
@@ -45,7 +48,7 @@ extension HeapModel {
     ///     let model = try HeapModel(parsing: o)
     ///
     /// - Throws: `SpecError` naming the option (`alignment`, `header`, `base`, `heap limit`,
-    ///   `initial heap`) whose value is not a byte count or is out of range, with `field` the
+    ///   `initial heap`, `mmap threshold`) whose value is not a byte count or is out of range, with `field` the
     ///   `Options` property it came from.
     /// - Complexity: O(n) in the length of the strings.
     public init(parsing o: Options) throws(SpecError) {
@@ -69,5 +72,17 @@ extension HeapModel {
         self.init(alignment: alignment, header: try size(o.header, "header", "header", max: 1 << 20),
                   base: try size(o.base, "base", "base", max: UInt64.max - HeapModel.addressSpaceLimit),
                   coalescing: o.coalescing, order: o.order, heapLimit: limit, initialHeap: initial)
+        switch o.mmapThreshold.lowercased() {
+        case "off", "none": mmap = nil
+        case "glibc", "dynamic": mmap = MallocMmap()
+        default:
+            let t = try size(o.mmapThreshold, "mmap threshold", "mmapThreshold")
+            // mallopt refuses a threshold above HEAP_MAX_SIZE / 2 (32 MiB on 64-bit; do_set_mmap_threshold).
+            guard t <= 32 << 20 else {
+                throw SpecError("mmap threshold \(o.mmapThreshold) is more than glibc's mallopt accepts (at most 32M); use off, glibc or a size",
+                                field: "mmapThreshold")
+            }
+            mmap = MallocMmap(threshold: t, dynamic: false)
+        }
     }
 }

@@ -25,9 +25,10 @@ extension HeapPolicy {
     /// - Complexity: O(1) beyond the allocator's own tables.
     public func makeSimulator(model: HeapModel, checking: HeapChecking = .off, leakLimit: Int = 10) -> any BatchSimulator<HeapOp, HeapResult> {
         if self == .buddy {
-            return Self.simulator(.buddy, HeapSimulation(allocator: BuddyHeap(model: model), checking: checking), leakLimit: leakLimit)
+            return Self.simulator(.buddy, HeapSimulation(allocator: BuddyHeap(model: model), checking: checking, mmap: model.mmap), leakLimit: leakLimit)
         }
-        return Self.simulator(self, HeapSimulation(allocator: FreeListAllocator(policy: self, model: model), checking: checking),
+        return Self.simulator(self, HeapSimulation(allocator: FreeListAllocator(policy: self, model: model), checking: checking,
+                                                                    mmap: model.mmap),
                               leakLimit: leakLimit)
     }
 

@@ -29,11 +29,18 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     /// How many of the largest unfreed blocks `finish` lists.
     public var leakLimit = 10
 
-    // id -> state: a live block's handle, or `freedTag | line`, or `failedTag | line`.
+    // id -> state: a live block's handle, or `mappedTag | slot` for a chunk with its own mapping,
+    // or `freedTag | line`, or `failedTag | line`.
     @usableFromInline var ids = HeapIDMap()
     @usableFromInline static var freedTag: UInt64 { 1 << 62 }
     @usableFromInline static var failedTag: UInt64 { 2 << 62 }
+    @usableFromInline static var mappedTag: UInt64 { 3 << 62 }
     @usableFromInline static var tagMask: UInt64 { 3 << 62 }
+
+    /// Whether an id's state is a live block, in the heap or mapped.
+    @inlinable static func isLive(_ v: UInt64) -> Bool {
+        v != HeapIDMap.absent && (v & tagMask == 0 || v & tagMask == mappedTag)
+    }
 
     /// What the simulation knows of a block, by handle (one cache line for the three).
     @usableFromInline
@@ -52,6 +59,30 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     @usableFromInline var held: ContiguousArray<Held> = []
     @usableFromInline static var notLive: UInt64 { .max }
 
+    /// A chunk with its own mapping (glibc's large requests), by slot.
+    @usableFromInline
+    struct Mapped: Sendable {
+        /// Bytes requested; `notLive` for a free slot.
+        @usableFromInline var payload: UInt64
+        @usableFromInline var id: UInt64
+        @usableFromInline var line: Int
+        /// Bytes mapped.
+        @usableFromInline var size: UInt64
+        @usableFromInline init(payload: UInt64, id: UInt64, line: Int, size: UInt64) {
+            self.payload = payload
+            self.id = id
+            self.line = line
+            self.size = size
+        }
+    }
+    /// The mmap rules, with the threshold as it is now; nil: every block is in the heap.
+    public private(set) var mmap: MallocMmap?
+    @usableFromInline var mapped: ContiguousArray<Mapped> = []
+    @usableFromInline var freeSlots: [Int] = []
+    @usableFromInline var mappedPayload: UInt64 = 0
+    @usableFromInline var mappedBytes: UInt64 = 0
+    @usableFromInline var mappedChunks = 0
+
     @usableFromInline var stats = HeapStats()
     @usableFromInline var livePayload: UInt64 = 0
     @usableFromInline var liveBlocks: UInt64 = 0
@@ -64,11 +95,13 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     /// Allocated blocks by address, when checking.
     @usableFromInline var shadow = FreeBlockTree(seed: 3, augmented: false)
 
-    /// A simulation over `allocator`, which may already hold blocks; counts start at 0.
+    /// A simulation over `allocator`, which may already hold blocks; counts start at 0. With
+    /// `mmap`, large requests get their own mappings beside the heap, as glibc's do.
     /// - Complexity: O(1).
-    public init(allocator: Allocator, checking: HeapChecking = .off) {
+    public init(allocator: Allocator, checking: HeapChecking = .off, mmap: MallocMmap? = nil) {
         self.allocator = allocator
         self.checking = checking
+        self.mmap = mmap
         if checking != .off { self.allocator.recordTouches(true) }
     }
 
@@ -79,9 +112,9 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         for op in ops {
             apply(op)
             stats.ops &+= 1
-            let padding = allocatedBlockBytes &- livePayload
+            let padding = (allocatedBlockBytes &+ mappedBytes) &- (livePayload &+ mappedPayload)
             if padding > stats.internalFragmentationMax { stats.internalFragmentationMax = padding }
-            if livePayload > stats.peakPayload { stats.peakPayload = livePayload }
+            if livePayload &+ mappedPayload > stats.peakPayload { stats.peakPayload = livePayload &+ mappedPayload }
             let freeBlocks = allocator.freeBlockCount
             freeBlocksSum &+= UInt64(freeBlocks)
             if freeBlocks > stats.freeBlocksMax { stats.freeBlocksMax = freeBlocks }
@@ -108,11 +141,14 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         }
         s.heapSize = allocator.heapSize
         s.search = allocator.searchCounters
-        s.internalFragmentationAtExit = allocatedBlockBytes &- livePayload
+        s.internalFragmentationAtExit = (allocatedBlockBytes &+ mappedBytes) &- (livePayload &+ mappedPayload)
         s.freeBlocksAtExit = allocator.freeBlockCount
         s.freeBlocksMean = s.ops == 0 ? 0 : Double(freeBlocksSum) / Double(s.ops)
-        s.inUseAtExitBytes = livePayload
-        s.inUseAtExitBlocks = liveBlocks
+        s.inUseAtExitBytes = livePayload &+ mappedPayload
+        s.inUseAtExitBlocks = liveBlocks &+ UInt64(mappedChunks)
+        s.mmappedBytesAtExit = mappedBytes
+        s.mmappedChunksAtExit = UInt64(mappedChunks)
+        s.mmapThresholdAtExit = mmap?.threshold
         let fragmentation = s.samples.map(\.externalFragmentation)
         s.externalFragmentationAtExit = s.samples.last?.externalFragmentation ?? 0
         s.externalFragmentationMean = fragmentation.isEmpty ? 0 : fragmentation.reduce(0, +) / Double(fragmentation.count)
@@ -120,6 +156,9 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         var leaks: [HeapLeak] = []
         for h in held where h.payload != Self.notLive {
             leaks.append(HeapLeak(id: h.id, size: h.payload, line: h.line))
+        }
+        for c in mapped where c.payload != Self.notLive {
+            leaks.append(HeapLeak(id: c.id, size: c.payload, line: c.line))
         }
         leaks.sort { $0.size != $1.size ? $0.size > $1.size : $0.line < $1.line }
         s.leaks = Array(leaks.prefix(leakLimit))
@@ -133,9 +172,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         switch op.kind {
         case .alloc:
             let v = ids[op.id]
-            if v != HeapIDMap.absent && v & Self.tagMask == 0 {
-                diagnose(.idReused, op, earlierLine: held[Int(v)].line)
-            }
+            if Self.isLive(v) { diagnose(.idReused, op, earlierLine: liveLine(v)) }
             allocateNew(op.id, op.size, op)
         case .free:
             let v = ids[op.id]
@@ -148,6 +185,10 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
             case 0:
                 stats.frees &+= 1
                 release(Int32(truncatingIfNeeded: v))
+                ids[op.id] = Self.freedTag | UInt64(op.line)
+            case Self.mappedTag:
+                stats.frees &+= 1
+                unmap(Int(v & ~Self.tagMask), raisingThreshold: true)
                 ids[op.id] = Self.freedTag | UInt64(op.line)
             case Self.freedTag:
                 stats.frees &+= 1
@@ -206,8 +247,12 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         if op.size == 0 {
             // realloc(p, 0) frees p and returns NULL (glibc, memcheck, the CS:APP lab).
             stats.frees &+= 1
-            release(h)
+            if tag == Self.mappedTag { unmap(Int(v & ~Self.tagMask), raisingThreshold: true) } else { release(h) }
             ids[op.id] = Self.freedTag | UInt64(op.line)
+            return
+        }
+        if tag == Self.mappedTag || mapsOnGrowth(h, to: op.size) {
+            reallocateMapped(v, op)
             return
         }
         let oldBlock = allocator.size(of: h)
@@ -242,13 +287,25 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     mutating func removeStale(_ id: UInt64, _ op: HeapOp) {
         let v = ids[id]
         guard v != HeapIDMap.absent else { return }
-        if v & Self.tagMask == 0 { diagnose(.idReused, op, earlierLine: held[Int(v)].line) }
+        if Self.isLive(v) { diagnose(.idReused, op, earlierLine: liveLine(v)) }
         ids.remove(id)
+    }
+
+    /// The line that allocated the live block of id state `v`.
+    @inlinable
+    func liveLine(_ v: UInt64) -> Int {
+        v & Self.tagMask == Self.mappedTag ? mapped[Int(v & ~Self.tagMask)].line : held[Int(v)].line
     }
 
     /// Allocates a new block as `id`, which the map does not hold.
     @inlinable
     mutating func allocateNew(_ id: UInt64, _ size: UInt64, _ op: HeapOp) {
+        if mmap != nil && mapsNew(size) {
+            stats.allocs &+= 1
+            stats.bytesAllocated &+= size
+            ids[id] = map(id: id, size: size, line: op.line)
+            return
+        }
         let h = allocator.allocate(size)
         if h < 0 {
             diagnose(allocator.lastFailure == .tooLarge ? .tooLarge : .heapLimit, op)
@@ -285,6 +342,91 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
         allocator.free(h)
     }
 
+    // MARK: Chunks with their own mappings (glibc's large requests)
+
+    /// Whether `sysmalloc` would map a new request of `size` bytes: its chunk is at the threshold
+    /// or above, fewer than the most chunks are mapped, it is within the address space, and no
+    /// free block of the heap holds it.
+    @usableFromInline
+    func mapsNew(_ size: UInt64) -> Bool {
+        guard let m = mmap, size <= HeapModel.addressSpaceLimit, m.chunkSize(forRequest: size) >= m.threshold,
+              mappedChunks < m.maxChunks else { return false }
+        return !allocator.holdsWithoutGrowing(size)
+    }
+
+    /// Whether growing heap block `h` to `size` bytes moves it to a mapping: `_int_realloc` grows a
+    /// chunk that cannot stay by `_int_malloc`, which maps it as `mapsNew` says. (Growth in place
+    /// into a free neighbour, which glibc tries first, is taken only if no free block holds the
+    /// new size, a simplification.)
+    @usableFromInline
+    func mapsOnGrowth(_ h: Int32, to size: UInt64) -> Bool {
+        guard mmap != nil, let block = allocator.model.blockSize(forRequest: size), block > allocator.size(of: h) else { return false }
+        return mapsNew(size)
+    }
+
+    /// Maps a chunk for `size` bytes as `id`; returns its id state.
+    @usableFromInline @inline(never)
+    mutating func map(id: UInt64, size: UInt64, line: Int) -> UInt64 {
+        let bytes = mmap!.mappingSize(forRequest: size)
+        let c = Mapped(payload: size, id: id, line: line, size: bytes)
+        let slot: Int
+        if let s = freeSlots.popLast() { slot = s; mapped[s] = c } else { slot = mapped.count; mapped.append(c) }
+        mappedChunks += 1
+        mappedPayload &+= size
+        mappedBytes &+= bytes
+        stats.mmaps &+= 1
+        if mappedBytes > stats.mmappedBytesPeak { stats.mmappedBytesPeak = mappedBytes }
+        return Self.mappedTag | UInt64(slot)
+    }
+
+    /// `munmap_chunk`; from `free`, `__libc_free` first raises the dynamic threshold to the chunk's
+    /// size (`chunksize(p)`: the whole mapping) when that is above it and at most the maximum.
+    @usableFromInline @inline(never)
+    mutating func unmap(_ slot: Int, raisingThreshold: Bool) {
+        let c = mapped[slot]
+        if raisingThreshold, var m = mmap, m.dynamic, c.size > m.threshold, c.size <= m.maxThreshold {
+            m.threshold = c.size
+            mmap = m
+        }
+        mappedChunks -= 1
+        mappedPayload &-= c.payload
+        mappedBytes &-= c.size
+        mapped[slot].payload = Self.notLive
+        freeSlots.append(slot)
+        stats.munmaps &+= 1
+    }
+
+    /// realloc of a mapped chunk (`mremap_chunk`: remapped to the new rounded size, unless that is
+    /// the size it has), or of a heap block that grows into a mapping (mapped, the heap block freed).
+    @usableFromInline @inline(never)
+    mutating func reallocateMapped(_ v: UInt64, _ op: HeapOp) {
+        stats.allocs &+= 1
+        stats.frees &+= 1
+        stats.reallocs &+= 1
+        stats.bytesAllocated &+= op.size
+        let state: UInt64
+        if v & Self.tagMask == Self.mappedTag {
+            let slot = Int(v & ~Self.tagMask)
+            let bytes = mmap!.mappingSize(forRequest: op.size)
+            if bytes != mapped[slot].size { stats.mremaps &+= 1 }
+            mappedPayload = mappedPayload &- mapped[slot].payload &+ op.size
+            mappedBytes = mappedBytes &- mapped[slot].size &+ bytes
+            if mappedBytes > stats.mmappedBytesPeak { stats.mmappedBytesPeak = mappedBytes }
+            mapped[slot] = Mapped(payload: op.size, id: op.newID, line: op.line, size: bytes)
+            state = v
+        } else {
+            state = map(id: op.newID, size: op.size, line: op.line)
+            release(Int32(truncatingIfNeeded: v))
+        }
+        if op.newID == op.id {
+            ids[op.id] = state
+        } else {
+            ids[op.id] = Self.freedTag | UInt64(op.line)
+            removeStale(op.newID, op)
+            ids[op.newID] = state
+        }
+    }
+
     @usableFromInline @inline(never)
     mutating func diagnose(_ kind: HeapDiagnostic.Kind, _ op: HeapOp, earlierLine: Int = 0) {
         stats.diagnosticCounts[kind, default: 0] += 1
@@ -299,7 +441,7 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     mutating func takeSample() {
         stats.samples.append(HeapSample(op: stats.ops, heapSize: allocator.heapSize, payload: livePayload,
                                         freeBytes: allocator.freeBytes, largestFree: allocator.largestFreeBlock(),
-                                        freeBlocks: allocator.freeBlockCount))
+                                        freeBlocks: allocator.freeBlockCount, mapped: mappedBytes, mappedPayload: mappedPayload))
         if stats.samples.count >= 2 * Self.sampleTarget {
             sampleEvery *= 2
             stats.samples.removeAll { $0.op % sampleEvery != 0 }

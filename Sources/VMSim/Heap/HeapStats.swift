@@ -61,7 +61,7 @@ public struct HeapSample: Hashable, Sendable {
     public var op: UInt64
     /// The heap's size.
     public var heapSize: UInt64
-    /// Bytes requested by the live blocks.
+    /// Bytes requested by the live blocks in the heap.
     public var payload: UInt64
     /// Bytes in free blocks.
     public var freeBytes: UInt64
@@ -69,6 +69,23 @@ public struct HeapSample: Hashable, Sendable {
     public var largestFree: UInt64
     /// The free-list length.
     public var freeBlocks: Int
+    /// Bytes in chunks with their own mappings, beside the heap (glibc's large requests).
+    public var mapped: UInt64 = 0
+    /// Bytes requested by the mapped chunks.
+    public var mappedPayload: UInt64 = 0
+
+    /// A sample.
+    public init(op: UInt64, heapSize: UInt64, payload: UInt64, freeBytes: UInt64, largestFree: UInt64, freeBlocks: Int,
+                mapped: UInt64 = 0, mappedPayload: UInt64 = 0) {
+        self.op = op
+        self.heapSize = heapSize
+        self.payload = payload
+        self.freeBytes = freeBytes
+        self.largestFree = largestFree
+        self.freeBlocks = freeBlocks
+        self.mapped = mapped
+        self.mappedPayload = mappedPayload
+    }
 
     /// 1 - largest free block / free bytes (0 without free bytes).
     public var externalFragmentation: Double {
@@ -91,8 +108,24 @@ public struct HeapStats: Hashable, Sendable {
     public var bytesAllocated: UInt64 = 0
     /// The heap's final size, which is its peak: it never shrinks.
     public var heapSize: UInt64 = 0
-    /// The largest aggregate payload (bytes requested by live blocks) at any point.
+    /// The largest aggregate payload (bytes requested by live blocks, mapped chunks included) at
+    /// any point.
     public var peakPayload: UInt64 = 0
+    /// Chunks given their own mappings (glibc's requests of M_MMAP_THRESHOLD or more; 0 without
+    /// the mmap rules), and those unmapped.
+    public var mmaps: UInt64 = 0
+    /// Mapped chunks unmapped (freed, or realloc'd to 0).
+    public var munmaps: UInt64 = 0
+    /// Reallocs of mapped chunks that changed the mapping's size (`mremap`).
+    public var mremaps: UInt64 = 0
+    /// The most bytes mapped for chunks at once.
+    public var mmappedBytesPeak: UInt64 = 0
+    /// Bytes mapped for chunks at the end.
+    public var mmappedBytesAtExit: UInt64 = 0
+    /// Chunks still mapped at the end.
+    public var mmappedChunksAtExit: UInt64 = 0
+    /// The mmap threshold at the end (raised by frees of mapped chunks); nil without the mmap rules.
+    public var mmapThresholdAtExit: UInt64?
     /// Padding and headers of the allocated blocks, in bytes: at the end, and the most at any point.
     public var internalFragmentationAtExit: UInt64 = 0
     /// The most padding and headers at any point.
@@ -129,8 +162,12 @@ public struct HeapStats: Hashable, Sendable {
     /// Zero counts.
     public init() {}
 
-    /// CS:APP's utilization: peak payload / final heap size (0 for an empty heap).
-    public var peakUtilization: Double { heapSize == 0 ? 0 : Double(peakPayload) / Double(heapSize) }
+    /// CS:APP's utilization: peak payload / final heap size (0 for an empty heap); with mapped
+    /// chunks, over the heap's size plus the most bytes mapped.
+    public var peakUtilization: Double {
+        let space = heapSize &+ mmappedBytesPeak
+        return space == 0 ? 0 : Double(peakPayload) / Double(space)
+    }
 
     /// How many diagnostics of `kind` there were.
     /// - Complexity: O(1) expected.

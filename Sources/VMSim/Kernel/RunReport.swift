@@ -99,6 +99,9 @@ public struct RunReport: Sendable {
             public var allocs: UInt64, frees: UInt64, bytesAllocated: UInt64, inUseAtExitBytes: UInt64, inUseAtExitBlocks: UInt64
             /// The most bytes the program held allocated at once, and the allocator's heap size for them.
             public var peakPayload: UInt64, heapSize: UInt64
+            /// Chunks glibc's rules gave their own mappings (requests of M_MMAP_THRESHOLD or more), the
+            /// most bytes so mapped at once, and the threshold at the end (raised by frees).
+            public var mmaps: UInt64 = 0, mmappedBytesPeak: UInt64 = 0, mmapThresholdAtExit: UInt64?
             /// memcheck's HEAP SUMMARY: allocs, frees, bytes allocated, in use at exit (bytes, blocks).
             public var memcheck: (allocs: UInt64, frees: UInt64, bytes: UInt64, inUseBytes: UInt64, inUseBlocks: UInt64)?
             public init(log: String, allocator: String, allocs: UInt64, frees: UInt64, bytesAllocated: UInt64, inUseAtExitBytes: UInt64,
