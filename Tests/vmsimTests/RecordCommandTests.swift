@@ -127,6 +127,17 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).isEmpty)
     }
 
+    @Test func valgrindMissingSaysHowToInstallIt() throws {
+        let scratch = Scratch()
+        defer { scratch.cleanup() }
+        let dir = scratch.url.appendingPathComponent("x.rec").path
+        // A PATH with no valgrind on it; the program is named by its full path.
+        let r = try vmsim(["record", "--out", dir, "--", "/bin/true"], environment: ["PATH": scratch.url.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("valgrind is not installed; install it (Debian, Ubuntu: sudo apt-get install valgrind)"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir))
+    }
+
     @Test func anExistingOrUnwritableFolderIsRefused() throws {
         let scratch = Scratch()
         defer { scratch.cleanup() }
