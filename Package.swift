@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "VMTrace", dependencies: ["VMSim"], swiftSettings: releaseSettings),
         // Drivers: a trace or script file in, the engine run over it, a report out (one batch loop,
         // standard-input spooling and pre-passes for every command).
-        .target(name: "VMDriver", dependencies: ["VMSim", "VMTrace"], swiftSettings: releaseSettings),
+        .target(name: "VMDriver", dependencies: ["VMSim", "VMTrace", "CVMSimSupport"], swiftSettings: releaseSettings),
         // Text tables, JSON and CSV rendering of simulation results.
         .target(name: "VMReport", dependencies: ["VMSim"]),
         // Bit-exact equivalents of the OSTEP homework simulators, with a port of Python's random.

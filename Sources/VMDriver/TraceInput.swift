@@ -55,7 +55,10 @@ final class TraceInput {
 
     /// The error every driver gives for a trace without a single record.
     func empty() -> TraceError {
-        TraceError(file: displayName, message: "the trace holds no memory references")
+        if Interrupt.requested {
+            return TraceError(file: displayName, message: "interrupted (Ctrl-C) before any reference was simulated")
+        }
+        return TraceError(file: displayName, message: "the trace holds no memory references")
     }
 
     /// The main pass over page references, after the pre-pass a run asks for: Belady's oracle
@@ -104,13 +107,14 @@ final class TraceInput {
     }
 }
 
-/// The batch loop of every driver: `body` gets each batch of `next` until an empty one; returns the
-/// number of records.
+/// The batch loop of every driver: `body` gets each batch of `next` until an empty one, or until
+/// Ctrl-C (`Interrupt`), after the batch it came in; returns the number of records.
 @discardableResult
 func forEachBatch<Element>(_ next: () throws(TraceError) -> UnsafeMutableBufferPointer<Element>,
                            _ body: (UnsafeMutableBufferPointer<Element>) throws(TraceError) -> Void) throws(TraceError) -> Int {
     var count = 0
     while true {
+        if Interrupt.requested { return count }
         let batch = try next()
         if batch.isEmpty { return count }
         try body(batch)

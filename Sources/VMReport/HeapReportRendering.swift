@@ -206,15 +206,26 @@ public enum HeapReportRendering {
             ("leaks", .array(s.leaks.map { l in
                 .object([("id", .string(report.details.describe(l.id))), ("size", .uint(l.size)), ("line", .int(Int64(l.line)))])
             })),
-            ("samples", .array(s.samples.map { p in
-                .object([("op", .uint(p.op)), ("heapSize", .uint(p.heapSize)), ("payload", .uint(p.payload)),
-                         ("freeBytes", .uint(p.freeBytes)), ("largestFree", .uint(p.largestFree)),
-                         ("freeBlocks", .int(Int64(p.freeBlocks))), ("externalFragmentation", .double(p.externalFragmentation)),
-                         ("mapped", .uint(p.mapped)), ("mappedPayload", .uint(p.mappedPayload))])
-            })),
+            ("series", SeriesRendering.json(series(s))),
         ]
         if timing { fields.insert(("opsPerSecond", .double(r.opsPerSecond.rounded())), at: fields.count - 5) }
         return .object(fields)
+    }
+
+    /// The heap's samples as a series over operations.
+    public static func series(_ s: HeapStats) -> Series {
+        Series(unit: "ops", columns: ["heapSize", "payload", "freeBytes", "largestFree", "freeBlocks", "externalFragmentation",
+                                      "mapped", "mappedPayload"],
+               x: s.samples.map(\.op),
+               values: s.samples.map { p in
+                   [Double(p.heapSize), Double(p.payload), Double(p.freeBytes), Double(p.largestFree), Double(p.freeBlocks),
+                    p.externalFragmentation, Double(p.mapped), Double(p.mappedPayload)]
+               })
+    }
+
+    /// `--csv --series`: the heap over time, a row per sample of each policy.
+    public static func seriesCSV(_ report: HeapReport) -> String {
+        SeriesRendering.csv(keys: ["policy"], report.results.map { (key: [$0.policy.rawValue], series: series($0.stats)) })
     }
 
     /// The CSV header `csv` writes.

@@ -48,6 +48,7 @@ public enum PagingReportRendering {
                     ("missRatio", .double(r.stats.missRatio)),
                     ("evictions", .uint(r.stats.evictions)),
                     ("dirtyEvictions", .uint(r.stats.dirtyEvictions)),
+                    ("series", r.series.map(SeriesRendering.json) ?? .null),
                 ])
             })),
         ])
@@ -63,6 +64,13 @@ public enum PagingReportRendering {
             ("writes", .uint(trace.writes)),
             ("distinctPages", trace.distinctPages.map { .int(Int64($0)) } ?? .null),
         ])
+    }
+
+    /// `--csv --series`: misses over time, a row per point of each result.
+    public static func seriesCSV(_ report: PagingReport) -> String {
+        SeriesRendering.csv(keys: ["policy", "frames"], report.results.compactMap { r in
+            r.series.map { (key: [r.policy.description, String(r.frames)], series: $0) }
+        })
     }
 
     /// CSV with one row per result.

@@ -23,10 +23,22 @@ public protocol ReportRenderer {
     /// The report as CSV (a header, then one row per result), or `nil` when the command's result
     /// is not a table of results.
     func csv(_ report: Report) -> String?
+    /// The time series as CSV (a row per point of each result), or `nil` when there are none.
+    func seriesCSV(_ report: Report) -> String?
 }
+
+/// The version of the JSON documents' layout (docs/json-schema.md): every document's first key.
+public let jsonSchemaVersion = 1
 
 extension ReportRenderer {
     public func csv(_ report: Report) -> String? { nil }
+    public func seriesCSV(_ report: Report) -> String? { nil }
+
+    /// The document with `schemaVersion` first, unless it has one.
+    public static func versioned(_ v: JSONValue) -> JSONValue {
+        guard case .object(let members) = v, !members.contains(where: { $0.0 == "schemaVersion" }) else { return v }
+        return .object([("schemaVersion", .int(Int64(jsonSchemaVersion)))] + members)
+    }
 
     /// Which formats this renderer offers.
     public func offers(_ format: OutputFormat, for report: Report) -> Bool {
@@ -39,8 +51,8 @@ extension ReportRenderer {
     public func render(_ report: Report, as format: OutputFormat) -> String {
         switch format {
         case .text: return text(report)
-        case .json: return json(report).serialized(pretty: true) + "\n"
-        case .csv: return csv(report) ?? json(report).serialized(pretty: true) + "\n"
+        case .json: return Self.versioned(json(report)).serialized(pretty: true) + "\n"
+        case .csv: return csv(report) ?? Self.versioned(json(report)).serialized(pretty: true) + "\n"
         }
     }
 }
@@ -53,6 +65,7 @@ public struct PagingRenderer: ReportRenderer {
     }
     public func json(_ r: PagingReport) -> JSONValue { PagingReportRendering.json(r) }
     public func csv(_ r: PagingReport) -> String? { PagingReportRendering.csv(r) }
+    public func seriesCSV(_ r: PagingReport) -> String? { PagingReportRendering.seriesCSV(r) }
 }
 
 /// `vmsim mrc`.
@@ -82,6 +95,7 @@ public struct HeapRenderer: ReportRenderer {
     }
     public func json(_ r: HeapReport) -> JSONValue { HeapReportRendering.json(r, timing: timing) }
     public func csv(_ r: HeapReport) -> String? { HeapReportRendering.csv(r, timing: timing) }
+    public func seriesCSV(_ r: HeapReport) -> String? { HeapReportRendering.seriesCSV(r) }
 }
 
 /// `vmsim translate TRACE`.

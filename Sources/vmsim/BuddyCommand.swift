@@ -31,6 +31,9 @@ struct BuddyCommand: ParsableCommand {
     @Flag(help: "Print the final state and counters as one JSON object (schema in docs/buddy.md).")
     var json = false
 
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
+    var html: String?
+
     @Flag(name: .shortAndLong, help: "Print a line for every allocation and free.")
     var verbose = false
 
@@ -50,6 +53,7 @@ struct BuddyCommand: ParsableCommand {
         guard let memory = runner.memory, let slub = runner.slub else { return }
         let result = BuddyScriptResult(script: loaded.name, memory: memory, slub: slub, outputs: outputs,
                                        failures: runner.failures.map { ($0.line, $0.kind, $0.text) })
+        try writeHTML(html, renderer.json(result), renderer: renderer)
         print(renderer.render(result, as: json ? .json : .text), terminator: "")
     }
 }

@@ -126,6 +126,7 @@ struct HeapCommand: ParsableCommand {
     }
 
     func run() throws {
+        Interrupt.install()
         let policies = try policies()
         let model = try model()
         let report = try reportingInputErrors {
@@ -135,7 +136,7 @@ struct HeapCommand: ParsableCommand {
         for w in report.details.warnings {
             printError("vmsim: " + HeapReportRendering.describe(w, trace: report.trace.name))
         }
-        output.print(report, with: HeapRenderer(timing: timing, checked: check))
+        try output.print(report, with: HeapRenderer(timing: timing, checked: check))
         if report.results.contains(where: { $0.stats.invariantViolation != nil }) {
             printError("vmsim: internal error: a heap invariant was violated (see the report); please file a bug")
             throw ExitCode(70)

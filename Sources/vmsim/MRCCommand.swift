@@ -76,11 +76,12 @@ struct MRCCommand: ParsableCommand {
     }
 
     func run() throws {
+        Interrupt.install()
         let request = try request()
         let options = try input.accessOptions()
         let report = try reportingInputErrors {
             try MRCReplay.run(path: trace, options: options, request: request)
         }
-        output.print(report, with: MRCRenderer())
+        try output.print(report, with: MRCRenderer())
     }
 }

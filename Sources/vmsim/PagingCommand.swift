@@ -42,12 +42,13 @@ struct PagingCommand: ParsableCommand {
     }
 
     func run() throws {
+        Interrupt.install()
         let policies = try parsePolicies(policy)
         let sizes = try parseFrames(frames)
         let options = try input.accessOptions()
         let report = try reportingInputErrors {
             try PagingReplay.run(path: trace, options: options, policies: policies, frames: sizes, seed: seed)
         }
-        output.print(report, with: PagingRenderer())
+        try output.print(report, with: PagingRenderer())
     }
 }

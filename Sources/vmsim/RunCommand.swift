@@ -33,6 +33,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (schema in docs/json-schema.md).")
     var json = false
 
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
+    var html: String?
+
     @Option(name: .customLong("swap-file"), help: ArgumentHelp("Back swap with this file (created, kept); default a temporary file removed at exit.", valueName: "path"))
     var swapFile: String?
 
@@ -69,11 +72,13 @@ struct RunCommand: ParsableCommand {
             }
             config.checkInvariants = check
             let report = try reportingInputErrors { try RecordingReplay.run(directory: workloads[0], config: config, heap: policy) }
+            try writeHTML(html, renderer.json(report), renderer: renderer)
             print(renderer.render(report, as: json ? .json : .text), terminator: "")
             return
         }
         if workloads.count == 1 {
             let report = try reportingInputErrors { try WorkloadRunner.run(path: workloads[0], swapPath: swapFile, checkInvariants: check) }
+            try writeHTML(html, renderer.json(report), renderer: renderer)
             print(renderer.render(report, as: json ? .json : .text), terminator: "")
             return
         }
@@ -88,8 +93,9 @@ struct RunCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        let runs = JSONValue.object([("schemaVersion", .int(Int64(jsonSchemaVersion))), ("command", .string("run")), ("runs", .array(reports.map(renderer.json)))])
+        if let html { try writeHTML(html, [("", runs)]) }
         if json {
-            let runs = JSONValue.object([("schemaVersion", .int(1)), ("command", .string("run")), ("runs", .array(reports.map(renderer.json)))])
             print(runs.serialized(pretty: true))
         } else {
             print(reports.map { renderer.render($0, as: .text) }.joined(separator: "\n"), terminator: "")

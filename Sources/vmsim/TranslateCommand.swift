@@ -103,6 +103,9 @@ struct TranslateCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (schema in docs/json-schema.md).")
     var json = false
 
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
+    var html: String?
+
     // MARK: Validation
 
     func pageTableFormat() throws -> PageTableFormat {
@@ -193,11 +196,19 @@ struct TranslateCommand: ParsableCommand {
     func run() throws {
         let config = try config()
         if let trace {
+            Interrupt.install()
             let options = AccessTraceOptions(format: format, pageSize: pageSizeText.flatMap { PageSize(parsing: $0) } ?? config.format.basePage)
             let report = try reportingInputErrors {
                 try TranslationReplay.run(path: trace, options: options, config: config, emitPath: emitPhysical)
             }
-            print(TranslationRenderer().render(report, as: json ? .json : .text), terminator: "")
+            let renderer = TranslationRenderer()
+            try writeHTML(html, renderer.json(report), renderer: renderer)
+            if json {
+                print(partialMarked(TranslationRenderer.versioned(renderer.json(report))).serialized(pretty: true))
+            } else {
+                print(renderer.render(report, as: .text), terminator: "")
+            }
+            try endIfInterrupted()
             return
         }
         try runExplain(config)

@@ -15,6 +15,6 @@ struct VMSimCommand: ParsableCommand {
             `vmsim ostep` tools exit as their Python scripts do (2 for an option error, 1 for a \
             script error).
             """,
-        subcommands: [DemoCommand.self, RunCommand.self, RecordCommand.self, PagingCommand.self, MRCCommand.self, TranslateCommand.self, HeapCommand.self, BuddyCommand.self, OstepCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, RecordCommand.self, PagingCommand.self, MRCCommand.self, TranslateCommand.self, HeapCommand.self, BuddyCommand.self, ReportCommand.self, OstepCommand.self]
     )
 }

@@ -30,7 +30,7 @@ struct HeapCommandTests {
             for key in ["policy", "heapSize", "peakPayload", "peakUtilization", "allocs", "frees", "bytesAllocated",
                         "inUseAtExitBytes", "inUseAtExitBlocks", "doubleFrees", "invalidFrees", "internalFragmentationMaxBytes",
                         "externalFragmentationMean", "externalFragmentationMax", "freeBlocksMax", "searchLengthMean",
-                        "diagnostics", "leaks", "samples"] {
+                        "diagnostics", "leaks", "series"] {
                 #expect(item[key] != nil, "missing \(key)")
             }
             #expect(item["allocs"] as? Int == 318)

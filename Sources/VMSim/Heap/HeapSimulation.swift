@@ -19,8 +19,8 @@ public enum HeapChecking: Sendable {
 public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
     /// How many diagnostics are kept (all are counted).
     public static var diagnosticLimit: Int { 1000 }
-    /// Sample the heap at about this many to twice this many points.
-    static var sampleTarget: Int { 128 }
+    /// Sample the heap at this many to twice this many points (and at the end).
+    static var sampleTarget: Int { 500 }
 
     /// The allocator, with its heap after the operations replayed so far.
     public var allocator: Allocator

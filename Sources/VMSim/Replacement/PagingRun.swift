@@ -3,8 +3,11 @@ public struct PagingResult: Hashable, Sendable {
     public var policy: PolicySpec
     public var frames: Int
     public var stats: PagingStats
+    /// Misses over time, at most 1,000 evenly spaced points, the last at the end.
+    public var series: Series?
 
-    public init(policy: PolicySpec, frames: Int, stats: PagingStats) {
+    public init(policy: PolicySpec, frames: Int, stats: PagingStats, series: Series? = nil) {
+        self.series = series
         self.policy = policy
         self.frames = frames
         self.stats = stats

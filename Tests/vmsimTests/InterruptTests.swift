@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// Ctrl-C during a long run: the results so far, marked partial, and exit status 130; a second
+/// Ctrl-C exits at once.
+@Suite(.serialized) struct InterruptTests {
+    static let sort = repositoryRoot.appendingPathComponent("workloads/sort.lackey.gz").path
+
+    /// Starts `vmsim ARGS`, sends it SIGINT `times` times after `after` seconds, and waits.
+    func interrupted(_ args: [String], after: Double, times: Int = 1) throws -> CLIResult {
+        let scratch = Scratch()
+        defer { scratch.cleanup() }
+        let out = scratch.file("out", ""), err = scratch.file("err", "")
+        let p = Process()
+        p.executableURL = vmsimBinary
+        p.arguments = args
+        p.standardOutput = FileHandle(forWritingAtPath: out)
+        p.standardError = FileHandle(forWritingAtPath: err)
+        try p.run()
+        Thread.sleep(forTimeInterval: after)
+        for _ in 0 ..< times {
+            kill(p.processIdentifier, SIGINT)
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        p.waitUntilExit()
+        return CLIResult(status: p.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                         stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    }
+
+    @Test func ctrlCPrintsAConsistentPrefixMarkedPartial() throws {
+        // Twelve simulations of a 7.3M-reference trace: far longer than 2.5 s in any build.
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let html = scratch.url.appendingPathComponent("partial.html").path
+        let r = try interrupted(["paging", Self.sort, "--policy", "lru,fifo,clock,arc", "--frames", "8,64,512", "--json", "--html", html], after: 2.5)
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stderr.contains("interrupted (Ctrl-C)") && r.stderr.contains("partial"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout.prefix(200))")
+        #expect(json["partial"] as? Bool == true)
+        let done = (json["trace"] as! [String: Any])["accesses"] as! Int
+        #expect(done > 0 && done < 7_258_090, "\(done) of 7,258,090 references")
+        // Every simulation saw the same prefix, and its series ends there.
+        let results = json["results"] as! [[String: Any]]
+        #expect(results.count == 12)
+        for res in results {
+            let accesses = res["accesses"] as! Int, misses = res["misses"] as! Int
+            #expect(accesses == done && (res["hits"] as! Int) + misses == accesses)
+            let points = (res["series"] as! [String: Any])["points"] as! [[Int]]
+            #expect(points.last! == [done, misses])
+        }
+        // The HTML report was written, and says it is partial.
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("Partial: the run was interrupted"))
+    }
+
+    @Test func aSecondCtrlCExitsAtOnce() throws {
+        let r = try interrupted(["paging", Self.sort, "--policy", "lru,fifo,clock,arc", "--frames", "8,64,512", "--json"], after: 1.0, times: 2)
+        #expect(r.status == 130)
+        #expect(r.stdout.isEmpty, "nothing printed: \(r.stdout.prefix(100))")
+    }
+}
