@@ -50,22 +50,30 @@ public enum TranslationReplay {
         let out: UnsafeMutablePointer<AddressAccess>? = writer == nil ? nil : .allocate(capacity: chunk * perAccess)
         defer { out?.deallocate() }
         var kinds = AccessKindCounts()
+        // Each TLB level's lookups and hits, the walks and the page faults, over the records.
+        var sampler = SeriesSampler(unit: "accesses", columns: sim.mmu.tlb.stats.flatMap { ["\($0.name).lookups", "\($0.name).hits"] }
+                                    + ["walks", "pageFaults"])
+        func sample() -> [Double] {
+            sim.mmu.tlb.stats.flatMap { [Double($0.lookups), Double($0.hits)] } + [Double(sim.mmu.stats.walks), Double(sim.counts.pageFaults)]
+        }
         try forEachBatch(reader.nextBatch) { batch throws(TraceError) in
             for a in batch { kinds.count(a.kind) }
-            var start = 0
-            while start < batch.count {
-                let end = min(batch.count, start + chunk)
-                let slice = UnsafeBufferPointer(rebasing: UnsafeBufferPointer(batch)[start..<end])
-                let n = sim.run(slice, into: out)
-                if let writer, let out { try writer.write(UnsafeBufferPointer(start: out, count: n)) }
-                start = end
-            }
+            try sampler.feed(UnsafeBufferPointer(batch), run: { records throws(TraceError) in
+                var start = 0
+                while start < records.count {
+                    let end = min(records.count, start + chunk)
+                    let n = sim.run(UnsafeBufferPointer(rebasing: records[start..<end]), into: out)
+                    if let writer, let out { try writer.write(UnsafeBufferPointer(start: out, count: n)) }
+                    start = end
+                }
+            }, sample: sample)
         }
         try writer?.flush()
         guard sim.counts.records > 0 else { throw input.empty() }
         let trace = TraceSummary(name: input.displayName, format: reader.format.rawValue, pageSize: options.pageSize,
                                  records: sim.counts.records, writes: kinds.stores + kinds.modifies, kinds: kinds)
         var report = TranslationReport(trace: trace, config: config, run: sim)
+        report.series = sampler.finished(sample: sample)
         report.emittedPath = emitPath
         report.emittedLines = writer?.lines
         return report

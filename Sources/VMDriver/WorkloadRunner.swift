@@ -28,6 +28,8 @@ public struct WorkloadRunner {
     public internal(set) var events: [RunReport.Event] = []
     /// What `replay` lines did.
     public private(set) var replayStats: ReplayStats?
+    /// The machine over time: a step per line, and per batch of a replay (`Machine.seriesSample`).
+    var series = SeriesSampler(unit: "steps", columns: [])
     var config = MachineConfig()
     var machineLine: Int?
     var pids: [String: Int] = [:]
@@ -126,6 +128,7 @@ public struct WorkloadRunner {
             } catch {
                 throw TraceError(file: file, location: .line(number), message: error.message)
             }
+            if let m = machine { series.step { m.seriesSample } }
         }
     }
 
@@ -136,6 +139,7 @@ public struct WorkloadRunner {
         do throws(LineError) {
             m = try booted(line: max(1, machineLine ?? 1))
             r = m.report(workload: file, events: events, replay: replayStats)
+            r.series = series.finished { m.seriesSample }
         } catch {
             throw TraceError(file: file, location: .line(machineLine ?? 1), message: error.message)
         }
@@ -639,6 +643,7 @@ public struct WorkloadRunner {
                     let batch = try reader.nextBatch()
                     if batch.isEmpty { break }
                     outcome = try m.replay(pid, UnsafeBufferPointer(batch), stats: &stats)
+                    series.step { m.seriesSample }
                 }
                 if case .killed(let signal) = outcome, signal != .oomKill {
                     events.append(.init(line: line, kind: "signal", text: "\(name): \(signal) at 0x\(String(m.task(pid).faultAddress ?? 0, radix: 16)) during replay; \(name) (pid \(pid)) is killed\n"))

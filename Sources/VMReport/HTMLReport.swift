@@ -257,6 +257,28 @@ public enum HTMLReport {
                     header: ["tlb", "lookups", "hits", "misses", "missRatio"],
                     rows: tlbs.map { t in ["name", "lookups", "hits", "misses", "missRatio"].map { text(t[$0]) } })
         }
+        if let series = doc["series"], let columns = series["columns"]?.array?.compactMap(\.string), let pts = series["points"]?.array, pts.count > 1 {
+            let rows = pts.map { ($0.array ?? []).map { text($0) } }
+            let values = pts.map { ($0.array ?? []).map { $0.double ?? 0 } }
+            let levels = columns.filter { $0.hasSuffix(".lookups") }.map { String($0.dropLast(".lookups".count)) }
+            let lines = levels.map { level -> SVGChart.Line in
+                let l = columns.firstIndex(of: level + ".lookups")! + 1, h = columns.firstIndex(of: level + ".hits")! + 1
+                var points: [(x: Double, y: Double)] = []
+                for i in 1 ..< values.count where values[i].count > h && values[i][l] > values[i - 1][l] {
+                    points.append((values[i][0], (values[i][h] - values[i - 1][h]) / (values[i][l] - values[i - 1][l])))
+                }
+                return SVGChart.Line(name: level, points: points)
+            }
+            s.chart(SVGChart.lines(title: "TLB hit ratio over time", xLabel: "accesses", yLabel: "hits / lookups in each interval",
+                                   lines: lines, yMin: nil),
+                    caption: "Each level's hit ratio between consecutive points (the change in hits over the change in lookups); the table holds the counts so far.",
+                    header: ["accesses"] + columns, rows: rows)
+            let walks = ["walks", "pageFaults"].compactMap { c in columns.firstIndex(of: c).map { (c, $0 + 1) } }
+            s.chart(SVGChart.lines(title: "Page walks and faults over time", xLabel: "accesses", yLabel: "so far",
+                                   lines: walks.map { w in SVGChart.Line(name: w.0, points: values.map { ($0[0], $0.count > w.1 ? $0[w.1] : 0) }) }),
+                    caption: "Walks of the page table (TLB misses in the last level) and first-touch page faults.",
+                    header: ["accesses"] + walks.map(\.0), rows: rows.map { r in [r[0]] + walks.map { r.count > $0.1 ? r[$0.1] : "" } })
+        }
         let caches = doc["walkCaches"]?.array ?? []
         if !caches.isEmpty {
             s.chart(SVGChart.bars(title: "Page-walk cache hits per level", yLabel: "hits", categories: caches.map { text($0["level"]) },
@@ -297,6 +319,44 @@ public enum HTMLReport {
                     caption: "Resident anonymous and file pages and swapped-out pages of each process.",
                     header: ["process", "rssAnonPages", "rssFilePages", "swapPages", "minorFaults", "majorFaults", "state"],
                     rows: procs.indices.map { i in [names[i]] + ["rssAnonPages", "rssFilePages", "swapPages", "minorFaults", "majorFaults", "state"].map { text(procs[i][$0]) } })
+        }
+        if let series = doc["series"], let columns = series["columns"]?.array?.compactMap(\.string), let pts = series["points"]?.array, pts.count > 1 {
+            let values = pts.map { ($0.array ?? []).map { $0.double ?? 0 } }
+            let rows = pts.map { ($0.array ?? []).map { text($0) } }
+            func line(_ c: String, _ name: String? = nil) -> SVGChart.Line? {
+                guard let i = columns.firstIndex(of: c) else { return nil }
+                return SVGChart.Line(name: name ?? c, points: values.map { ($0[0], $0.count > i + 1 ? $0[i + 1] : 0) })
+            }
+            func table(_ cs: [String]) -> ([String], [[String]]) {
+                let idx = cs.compactMap { c in columns.firstIndex(of: c).map { (c, $0 + 1) } }
+                return (["steps"] + idx.map(\.0), rows.map { r in [r[0]] + idx.map { r.count > $0.1 ? r[$0.1] : "" } })
+            }
+            let kinds = ["anon", "file", "shmem", "swapCached", "slab", "pageTables", "free"]
+            let marks = ["watermarkMin", "watermarkLow", "watermarkHigh"]
+            var (h, r) = table(kinds + marks)
+            s.chart(SVGChart.stacked(title: "Memory over time", xLabel: "steps (workload lines and replay batches)", yLabel: "pages (4 KiB)",
+                                     layers: kinds.compactMap { line($0) },
+                                     overlays: zip(marks, ["min", "low", "high"]).compactMap { line($0.0, $0.1) }),
+                    caption: "The machine's pages by what holds them, stacked, with the zones' watermarks (dashed: min, low, high): kswapd wakes below low and reclaims to high; below min, allocations reclaim directly.",
+                    header: h, rows: r)
+            let events = ["pgfault", "pgmajfault", "pgscanKswapd", "pgscanDirect", "pgstealKswapd", "pgstealDirect", "pswpout", "pswpin", "swapUsed"]
+            (h, r) = table(events)
+            s.chart(SVGChart.lines(title: "Faults, reclaim and swap over time", xLabel: "steps", yLabel: "events so far (swapUsed: pages)",
+                                   lines: events.compactMap { line($0) }),
+                    caption: "Page faults, pages scanned and reclaimed by kswapd and by direct reclaim, and swap traffic, counted from the start; swap in use in pages.",
+                    header: h, rows: r)
+            let processes = columns.filter { $0.hasSuffix(".anon") }.map { String($0.dropLast(5)) }
+            if !processes.isEmpty {
+                let rss = processes.map { p -> SVGChart.Line in
+                    let a = columns.firstIndex(of: p + ".anon")! + 1, f = columns.firstIndex(of: p + ".file").map { $0 + 1 }
+                    return SVGChart.Line(name: p, points: values.map { v in (v[0], v[a] + (f.map { v.count > $0 ? v[$0] : 0 } ?? 0)) })
+                }
+                (h, r) = table(processes.flatMap { [$0 + ".anon", $0 + ".file", $0 + ".swap"] })
+                s.chart(SVGChart.lines(title: "Resident memory per process over time", xLabel: "steps", yLabel: "pages (anon + file)",
+                                       lines: rss, markPeak: true),
+                        caption: "Each process's resident set (anonymous and file pages); 0 once it has exited or been killed.",
+                        header: h, rows: r)
+            }
         }
         if let vm = doc["vmstat"] {
             let memory = ["nr_free_pages", "nr_anon_pages", "nr_file_pages", "nr_shmem", "nr_slab_unreclaimable", "nr_slab_reclaimable", "nr_page_table_pages", "nr_swapcached"]

@@ -192,6 +192,7 @@ public struct RunRenderer: ReportRenderer {
                                            ("full_scans", .int(Int64(k.fullScans)))])))
         }
         if let rec = r.recording { fields.append(("recording", recordingJSON(rec))) }
+        if let series = r.series { fields.append(("series", SeriesRendering.json(series))) }
         if let replay = r.replay {
             fields.append(("replay", .object([("records", .int(Int64(replay.records))), ("accesses", .int(Int64(replay.accesses))),
                                               ("pagesMappedOnTouch", .int(Int64(replay.pagesMappedOnTouch)))])))

@@ -96,6 +96,47 @@ public enum SVGChart {
         return svg + "</svg>"
     }
 
+    /// A stacked area chart: `layers` (all on the same x) piled up from the axis in order, with
+    /// `overlays` drawn as dashed lines over them (thresholds such as watermarks).
+    /// - Complexity: O(points).
+    public static func stacked(title: String, xLabel: String, yLabel: String, layers: [Line], overlays: [Line] = []) -> String {
+        var svg = open(title)
+        guard let n = layers.first?.points.count, n > 0, layers.allSatisfy({ $0.points.count == n }) else { return svg + empty() + "</svg>" }
+        var tops = [[Double]](repeating: [Double](repeating: 0, count: n), count: layers.count)
+        for i in 0 ..< n {
+            var sum = 0.0
+            for (l, layer) in layers.enumerated() { sum += max(0, layer.points[i].y); tops[l][i] = sum }
+        }
+        let xs = layers[0].points.map(\.x)
+        var x0 = xs.min()!, x1 = xs.max()!
+        if x1 == x0 { x0 -= 1; x1 += 1 }
+        let peak = max(tops.last!.max()!, overlays.flatMap { $0.points.map(\.y) }.max() ?? 0, 1e-12)
+        let yTicks = niceTicks(0, peak)
+        let y1 = yTicks.last!
+        let fx: (Double) -> Double = { left + ($0 - x0) / (x1 - x0) * (width - left - right) }
+        let fy: (Double) -> Double = { height - bottom - $0 / y1 * (height - top - bottom) }
+        svg += axes(xTicks: niceTicks(x0, x1).filter { $0 >= x0 && $0 <= x1 }.map { (fx($0), compact($0)) },
+                    yTicks: yTicks.map { (fy($0), compact($0)) }, xLabel: xLabel, yLabel: yLabel)
+        for l in layers.indices {
+            let upper = (0 ..< n).map { "\(fmt(fx(xs[$0]))) \(fmt(fy(tops[l][$0])))" }
+            let lower = (0 ..< n).reversed().map { "\(fmt(fx(xs[$0]))) \(fmt(fy(l == 0 ? 0 : tops[l - 1][$0])))" }
+            svg += "<path d=\"M" + (upper + lower).joined(separator: " L") + " Z\" fill=\"\(color(l))\" fill-opacity=\"0.8\" stroke=\"none\"><title>\(escape(layers[l].name))</title></path>\n"
+        }
+        for (o, line) in overlays.enumerated() where !line.points.isEmpty {
+            let d = line.points.enumerated().map { (j, q) in (j == 0 ? "M" : "L") + fmt(fx(q.x)) + " " + fmt(fy(q.y)) }.joined(separator: " ")
+            svg += "<path d=\"\(d)\" fill=\"none\" stroke=\"#000\" stroke-width=\"1.5\" stroke-dasharray=\"\(o % 2 == 0 ? "6 3" : "2 3")\"><title>\(escape(line.name))</title></path>\n"
+            // One label for the thresholds, above the highest.
+            if o == overlays.count - 1, let last = line.points.last {
+                svg += "<text x=\"\(fmt(fx(last.x) - 4))\" y=\"\(fmt(fy(last.y) - 3))\" text-anchor=\"end\" class=\"mark\">\(escape(overlays.map(\.name).joined(separator: ", ")))</text>\n"
+            }
+        }
+        if let i = tops.last!.indices.max(by: { tops.last![$0] < tops.last![$1] }) {
+            svg += "<circle cx=\"\(fmt(fx(xs[i])))\" cy=\"\(fmt(fy(tops.last![i])))\" r=\"4\" fill=\"none\" stroke=\"#000\"><title>peak: \(exact(tops.last![i])) at \(exact(xs[i]))</title></circle>\n"
+        }
+        svg += legend(layers.map(\.name))
+        return svg + "</svg>"
+    }
+
     /// A bar chart: one group of bars per category, one bar per series (or the series stacked).
     /// - Complexity: O(categories × series).
     public static func bars(title: String, yLabel: String, categories: [String], series: [(name: String, values: [Double])],

@@ -248,7 +248,8 @@ public enum TranslationRendering {
     public static func reportJSON(_ r: TranslationReport) -> JSONValue {
         let c = r.config
         let s = r.stats
-        return .object([
+        let series: JSONValue = r.series.map(SeriesRendering.json) ?? .null
+        let members: [(String, JSONValue)] = [
             ("command", .string("translate")),
             ("mode", .string("trace")),
             ("trace", .object([
@@ -297,7 +298,8 @@ public enum TranslationRendering {
             ])),
             ("framesAllocated", .uint(r.framesAllocated)),
             ("emitted", r.emittedPath.map { p in .object([("path", .string(p)), ("lines", .uint(r.emittedLines ?? 0))]) } ?? .null),
-        ])
+        ]
+        return .object(members + [("series", series)])
     }
 }
 

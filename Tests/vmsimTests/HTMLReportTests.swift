@@ -116,9 +116,24 @@ func runProgram(_ argv: [String]) throws -> (status: Int32, stdout: String, stde
             #expect(points.last![0] == (res["ops"] as! Double) && points.last![1 + columns.firstIndex(of: "heapSize")!] == (res["heapSize"] as! Double))
         }
         let translate = try make(["translate", Self.trace, "--arch", "x86-64"], scratch, "translate")
-        for t in translate.json["tlb"] as! [[String: Any]] {
+        let tlbs = translate.json["tlb"] as! [[String: Any]]
+        for t in tlbs {
             #expect(translate.page.hasRow(["name", "lookups", "hits", "misses", "missRatio"].map { text(t[$0]) }))
         }
+        // Its series: every TLB level's lookups and hits, the walks and faults; the last point is the result.
+        let ts = translate.json["series"] as! [String: Any]
+        let tcols = ts["columns"] as! [String], tpoints = ts["points"] as! [[Int]]
+        #expect(tpoints.count >= 500 && tpoints.count <= 1001)
+        let tlast = tpoints.last!
+        #expect(tlast[0] == (translate.json["trace"] as! [String: Any])["accesses"] as! Int)
+        for t in tlbs {
+            let name = t["name"] as! String
+            #expect(tlast[1 + tcols.firstIndex(of: name + ".lookups")!] == t["lookups"] as! Int)
+            #expect(tlast[1 + tcols.firstIndex(of: name + ".hits")!] == t["hits"] as! Int)
+        }
+        #expect(tlast[1 + tcols.firstIndex(of: "walks")!] == translate.json["walks"] as! Int)
+        #expect(tlast[1 + tcols.firstIndex(of: "pageFaults")!] == translate.json["pageFaults"] as! Int)
+        #expect(translate.page.hasRow(tpoints[100].map(String.init)))
         let script = scratch.file("b.txt", "memory 64M\nalloc a 3\nalloc b 0 type=unmovable\nkmalloc k 100\n")
         let buddy = try make(["buddy", script], scratch, "buddy")
         let zone = (buddy.json["zones"] as! [[String: Any]])[0]
@@ -130,6 +145,16 @@ func runProgram(_ argv: [String]) throws -> (status: Int32, stdout: String, stde
         for p in run.json["processes"] as! [[String: Any]] {
             #expect(run.page.hasRow(["\(text(p["name"])) (\(text(p["pid"])))", text(p["rssAnonPages"]), text(p["rssFilePages"]), text(p["swapPages"])]))
         }
+        // Its series: a step per line; the last point holds the final counters and free pages.
+        let rs = run.json["series"] as! [String: Any]
+        let rcols = rs["columns"] as! [String], rlast = (rs["points"] as! [[Int]]).last!
+        for (column, key) in [("free", "nr_free_pages"), ("pgfault", "pgfault"), ("pgmajfault", "pgmajfault"), ("pswpout", "pswpout"),
+                              ("pgscanKswapd", "pgscan_kswapd"), ("oomKill", "oom_kill")] {
+            #expect(rlast[1 + rcols.firstIndex(of: column)!] == vmstat[key] as! Int, "\(column)")
+        }
+        let db = (run.json["processes"] as! [[String: Any]]).first { $0["name"] as? String == "db" }!
+        #expect(rlast[1 + rcols.firstIndex(of: "db (4).anon")!] == db["rssAnonPages"] as! Int)
+        #expect(rlast[1 + rcols.firstIndex(of: "db (4).swap")!] == db["swapPages"] as! Int)
         // Each renders in a real browser: no console messages, a picture that is not blank.
         for page in [mrc.html, heap.html, translate.html, buddy.html, run.html] {
             let png = page.replacingOccurrences(of: ".html", with: ".png")

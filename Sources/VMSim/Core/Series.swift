@@ -46,23 +46,27 @@ public struct SeriesSampler: Sendable {
     public private(set) var done: UInt64 = 0
     /// The series so far.
     public private(set) var series: Series
+    /// Column positions by name, for `step(named:)`.
+    var columnIndex: [String: Int] = [:]
 
     /// A sampler of `columns`, counting records in `unit`.
     /// - Complexity: O(1).
     public init(unit: String = "accesses", columns: [String], target: Int = 1000) {
         self.target = Swift.max(2, target & ~1)
         series = Series(unit: unit, columns: columns)
+        for (i, c) in columns.enumerated() { columnIndex[c] = i }
     }
 
     /// Runs `batch` through `run`, in pieces that end at the sample points, and records `sample()`
     /// at each.
     /// - Complexity: O(batch.count) in `run`, plus O(points) per sample point.
-    public mutating func feed<E>(_ batch: UnsafeBufferPointer<E>, run: (UnsafeBufferPointer<E>) -> Void, sample: () -> [Double]) {
+    public mutating func feed<E, Failure: Error>(_ batch: UnsafeBufferPointer<E>, run: (UnsafeBufferPointer<E>) throws(Failure) -> Void,
+                                                 sample: () -> [Double]) throws(Failure) {
         var start = 0
         while start < batch.count {
             let untilNext = every - done % every
             let n = Int(Swift.min(UInt64(batch.count - start), untilNext))
-            run(UnsafeBufferPointer(rebasing: batch[start ..< start + n]))
+            try run(UnsafeBufferPointer(rebasing: batch[start ..< start + n]))
             start += n
             done += UInt64(n)
             if done % every == 0 { record(sample()) }
@@ -85,6 +89,44 @@ public struct SeriesSampler: Sendable {
             series.x = x
             series.values = v
         }
+    }
+
+    /// One more step of a driver that counts its own steps (a workload's lines), with named values:
+    /// a name not seen before becomes a new column, 0 at the earlier points, and a name missing
+    /// from a later point is 0 there (a process that has exited).
+    /// - Complexity: O(columns) per step, plus O(points × columns) at a sample point.
+    public mutating func step(named sample: () -> [(String, Double)]) {
+        done += 1
+        if done % every == 0 { record(values(sample())) }
+    }
+
+    /// The series with its last point at the end, from named values (see `step(named:)`).
+    /// - Complexity: O(points × columns).
+    public mutating func finished(named sample: () -> [(String, Double)]) -> Series {
+        if series.x.last != done {
+            let v = values(sample())
+            var s = series
+            s.x.append(done)
+            s.values.append(v)
+            return s
+        }
+        return series
+    }
+
+    /// The row of `named` in the column order, adding the columns it brings.
+    mutating func values(_ named: [(String, Double)]) -> [Double] {
+        var row = [Double](repeating: 0, count: series.columns.count)
+        for (name, value) in named {
+            if let i = columnIndex[name] {
+                row[i] = value
+            } else {
+                columnIndex[name] = series.columns.count
+                series.columns.append(name)
+                for j in series.values.indices { series.values[j].append(0) }
+                row.append(value)
+            }
+        }
+        return row
     }
 
     /// The series with its last point at the end of the input (`sample()` there, unless that point

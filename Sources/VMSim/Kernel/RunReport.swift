@@ -1,6 +1,9 @@
 /// What `vmsim run` reports: every process's state and memory, the kernel's counters by their
 /// /proc names, the content checks, and what the workload's lines printed or caused, in order.
 public struct RunReport: Sendable {
+    /// The machine over time (`Machine.seriesSample`): a step per workload line and per batch of a
+    /// replay, at most 1,000 evenly spaced steps, the last at the end.
+    public var series: Series?
     /// One process.
     public struct Process: Sendable {
         public var name: String

@@ -96,6 +96,9 @@ public struct TranslationReport: Sendable {
     public var emittedPath: String?
     /// Lines written to the physical trace.
     public var emittedLines: UInt64?
+    /// Each TLB level's lookups and hits, the walks and the page faults over the records (at most
+    /// 1,000 evenly spaced points, the last at the end).
+    public var series: Series?
 
     /// Collects the report of a finished run.
     /// - Complexity: O(TLB levels and arrays + walk caches + radix levels).
