@@ -47,6 +47,11 @@ import Testing
             let points = (res["series"] as! [String: Any])["points"] as! [[Int]]
             #expect(points.last! == [done, misses])
         }
+        // The output keeps to its schema, partial flag included.
+        let file = scratch.file("partial.json", r.stdout)
+        let v = try runProgram(["python3", repositoryRoot.appendingPathComponent("scripts/validate_json.py").path,
+                                repositoryRoot.appendingPathComponent("docs/schemas/paging.schema.json").path, file])
+        #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
         // The HTML report was written, and says it is partial.
         let page = try String(contentsOfFile: html, encoding: .utf8)
         #expect(page.contains("Partial: the run was interrupted"))
