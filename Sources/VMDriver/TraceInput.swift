@@ -119,6 +119,7 @@ func forEachBatch<Element>(_ next: () throws(TraceError) -> UnsafeMutableBufferP
         if batch.isEmpty { return count }
         try body(batch)
         count += batch.count
+        ProgressMeter.update(records: batch.count)
     }
 }
 

@@ -644,6 +644,7 @@ public struct WorkloadRunner {
                     if batch.isEmpty { break }
                     outcome = try m.replay(pid, UnsafeBufferPointer(batch), stats: &stats)
                     series.step { m.seriesSample }
+                    ProgressMeter.update(records: batch.count)
                 }
                 if case .killed(let signal) = outcome, signal != .oomKill {
                     events.append(.init(line: line, kind: "signal", text: "\(name): \(signal) at 0x\(String(m.task(pid).faultAddress ?? 0, radix: 16)) during replay; \(name) (pid \(pid)) is killed\n"))

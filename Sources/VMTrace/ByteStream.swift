@@ -16,16 +16,38 @@ public final class ByteStream {
     private let ownsDescriptor: Bool
     /// The decompressor, when the bytes come from one.
     private var child: (pid: pid_t, program: String)?
+    /// The compressed file, which the decompressor reads as its standard input: the two share one
+    /// file offset, so its position is how far the decompressor has read.
+    private var source: Int32 = -1
+    /// Bytes of the file, when it is a regular file.
+    public private(set) var totalBytes: UInt64?
+    /// Bytes read so far (of the stream: decompressed bytes for a compressed file).
+    private var bytesRead: UInt64 = 0
 
-    private init(name: String, fd: Int32, ownsDescriptor: Bool, child: (pid_t, String)? = nil) {
+    private init(name: String, fd: Int32, ownsDescriptor: Bool, child: (pid_t, String)? = nil, source: Int32 = -1, totalBytes: UInt64? = nil) {
         self.name = name
         self.fd = fd
         self.ownsDescriptor = ownsDescriptor
         self.child = child
+        self.source = source
+        self.totalBytes = totalBytes
+        ProgressMeter.current?.watch(self)
+    }
+
+    /// How far into the file the reading is, in bytes of the file (compressed bytes for a compressed
+    /// one), or nil when that is unknown (standard input, a pipe).
+    public var position: UInt64? {
+        guard totalBytes != nil else { return nil }
+        if source >= 0 {
+            let at = lseek(source, 0, SEEK_CUR)
+            return at < 0 ? nil : UInt64(at)
+        }
+        return bytesRead
     }
 
     deinit {
         if ownsDescriptor && fd >= 0 { close(fd) }
+        if source >= 0 { close(source) }
         if let c = child {
             // Closing the pipe makes an unfinished decompressor exit on SIGPIPE; reap it.
             var status: Int32 = 0
@@ -63,11 +85,17 @@ public final class ByteStream {
             throw TraceError(file: name, message: "cannot read: \(message)")
         }
         let compression = Compression.detect(path: path, magic: Array(magic.prefix(n)))
+        let regular = (st.st_mode & S_IFMT) == S_IFREG
+        let size: UInt64? = regular ? UInt64(st.st_size) : nil
         guard let compression else {
-            return ByteStream(name: name, fd: fd, ownsDescriptor: true)
+            return ByteStream(name: name, fd: fd, ownsDescriptor: true, totalBytes: size)
         }
-        close(fd)
-        return try spawnDecompressor(compression, path: path, name: name)
+        do throws(TraceError) {
+            return try spawnDecompressor(compression, file: fd, name: name, totalBytes: size)
+        } catch {
+            close(fd)
+            throw error
+        }
     }
 
     /// Reads up to `buffer.count` bytes; returns 0 at the end of the stream.
@@ -75,7 +103,7 @@ public final class ByteStream {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TraceError) -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n > 0 { return n }
+            if n > 0 { bytesRead &+= UInt64(n); return n }
             if n == 0 {
                 try finishChild()
                 return 0
@@ -99,7 +127,8 @@ public final class ByteStream {
         }
     }
 
-    private static func spawnDecompressor(_ compression: Compression, path: String, name: String) throws(TraceError) -> ByteStream {
+    /// Starts `zstd -dc` or `gzip -dc` reading `file` as its standard input.
+    private static func spawnDecompressor(_ compression: Compression, file: Int32, name: String, totalBytes: UInt64?) throws(TraceError) -> ByteStream {
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else {
             throw TraceError(file: name, message: "cannot create a pipe: \(errnoDescription(errno))")
@@ -112,9 +141,10 @@ public final class ByteStream {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, writeEnd, STDOUT_FILENO)
         posix_spawn_file_actions_addclose(&actions, writeEnd)
+        posix_spawn_file_actions_adddup2(&actions, file, STDIN_FILENO)
 
         let program = compression.program
-        let arguments = [program, "-dc", "--", path]
+        let arguments = [program, "-dc"]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
         defer { for p in argv { free(p) } }
@@ -129,7 +159,7 @@ public final class ByteStream {
             }
             throw TraceError(file: name, message: "cannot start \(program): \(errnoDescription(rc))")
         }
-        return ByteStream(name: name, fd: readEnd, ownsDescriptor: true, child: (pid, program))
+        return ByteStream(name: name, fd: readEnd, ownsDescriptor: true, child: (pid, program), source: file, totalBytes: totalBytes)
     }
 }
 

@@ -127,6 +127,7 @@ struct HeapCommand: ParsableCommand {
 
     func run() throws {
         Interrupt.install()
+        ProgressMeter.start(enabled: !output.noProgress)
         let policies = try policies()
         let model = try model()
         let report = try reportingInputErrors {

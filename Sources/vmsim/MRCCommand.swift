@@ -77,6 +77,7 @@ struct MRCCommand: ParsableCommand {
 
     func run() throws {
         Interrupt.install()
+        ProgressMeter.start(enabled: !output.noProgress)
         let request = try request()
         let options = try input.accessOptions()
         let report = try reportingInputErrors {

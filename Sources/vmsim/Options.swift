@@ -52,6 +52,9 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
     var html: String?
 
+    @Flag(help: "No progress line on standard error (shown only on a terminal, for runs over two seconds).")
+    var noProgress = false
+
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv cannot be used together") }
         if series && !csv { throw ValidationError("--series goes with --csv (the JSON holds the series already)") }
@@ -62,6 +65,7 @@ struct OutputOptions: ParsableArguments {
     /// Prints `report` through `renderer` in the chosen format, and writes the HTML report if asked.
     /// After Ctrl-C the results are marked partial and the command exits 130.
     func print<R: ReportRenderer>(_ report: R.Report, with renderer: R) throws {
+        ProgressMeter.finish()
         let json = partialMarked(R.versioned(renderer.json(report)))
         try writeHTML(html, [("", json)])
         if series {

@@ -43,6 +43,7 @@ struct PagingCommand: ParsableCommand {
 
     func run() throws {
         Interrupt.install()
+        ProgressMeter.start(enabled: !output.noProgress)
         let policies = try parsePolicies(policy)
         let sizes = try parseFrames(frames)
         let options = try input.accessOptions()

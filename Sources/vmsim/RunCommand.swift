@@ -36,6 +36,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
     var html: String?
 
+    @Flag(help: "No progress line on standard error (shown only on a terminal, for runs over two seconds).")
+    var noProgress = false
+
     @Option(name: .customLong("swap-file"), help: ArgumentHelp("Back swap with this file (created, kept); default a temporary file removed at exit.", valueName: "path"))
     var swapFile: String?
 
@@ -60,6 +63,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let renderer = RunRenderer()
+        // One progress line for one run (several run side by side on the cores, each its own).
+        ProgressMeter.start(enabled: !noProgress && workloads.count == 1)
+        defer { ProgressMeter.finish() }
         if workloads.count == 1 && RecordingReplay.isRecording(workloads[0]) {
             guard let policy = HeapPolicy(rawValue: heap) else {
                 throw ValidationError("--heap: '\(heap)' is not an allocator (\(HeapPolicy.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -72,12 +78,14 @@ struct RunCommand: ParsableCommand {
             }
             config.checkInvariants = check
             let report = try reportingInputErrors { try RecordingReplay.run(directory: workloads[0], config: config, heap: policy) }
+            ProgressMeter.finish()
             try writeHTML(html, renderer.json(report), renderer: renderer)
             print(renderer.render(report, as: json ? .json : .text), terminator: "")
             return
         }
         if workloads.count == 1 {
             let report = try reportingInputErrors { try WorkloadRunner.run(path: workloads[0], swapPath: swapFile, checkInvariants: check) }
+            ProgressMeter.finish()
             try writeHTML(html, renderer.json(report), renderer: renderer)
             print(renderer.render(report, as: json ? .json : .text), terminator: "")
             return

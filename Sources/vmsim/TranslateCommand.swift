@@ -106,6 +106,9 @@ struct TranslateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
     var html: String?
 
+    @Flag(help: "No progress line on standard error (shown only on a terminal, for runs over two seconds).")
+    var noProgress = false
+
     // MARK: Validation
 
     func pageTableFormat() throws -> PageTableFormat {
@@ -197,10 +200,12 @@ struct TranslateCommand: ParsableCommand {
         let config = try config()
         if let trace {
             Interrupt.install()
+            ProgressMeter.start(enabled: !noProgress)
             let options = AccessTraceOptions(format: format, pageSize: pageSizeText.flatMap { PageSize(parsing: $0) } ?? config.format.basePage)
             let report = try reportingInputErrors {
                 try TranslationReplay.run(path: trace, options: options, config: config, emitPath: emitPhysical)
             }
+            ProgressMeter.finish()
             let renderer = TranslationRenderer()
             try writeHTML(html, renderer.json(report), renderer: renderer)
             if json {

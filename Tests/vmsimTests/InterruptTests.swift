@@ -63,3 +63,25 @@ import Testing
         #expect(r.stdout.isEmpty, "nothing printed: \(r.stdout.prefix(100))")
     }
 }
+
+/// The progress line: on a terminal only (a pseudo-terminal from util-linux's `script`), never in
+/// a file or pipe, and not with --no-progress. VMSIM_PROGRESS_DELAY=0 shows it from the start
+/// (instead of after two seconds), so that a short trace is enough.
+@Suite(.serialized) struct ProgressTests {
+    static let trace = repositoryRoot.appendingPathComponent("workloads/true.lackey.gz").path
+
+    @Test func progressShowsOnATerminalOnly() throws {
+        let command = "VMSIM_PROGRESS_DELAY=0 \(vmsimBinary.path) paging \(Self.trace) --policy lru,fifo --frames 8,64 > /dev/null"
+        let onTerminal = try runProgram(["script", "-qec", command, "/dev/null"])
+        #expect(onTerminal.status == 0)
+        // The line names the trace, the share read of its compressed bytes, the records and an ETA, and is erased at the end.
+        #expect(onTerminal.stdout.contains("true.lackey.gz  ["), "\(onTerminal.stdout.suffix(300))")
+        #expect(onTerminal.stdout.contains("% ") && onTerminal.stdout.contains("records, ") && onTerminal.stdout.contains("ETA "))
+        #expect(onTerminal.stdout.hasSuffix("\r\u{1B}[K"))
+        let quiet = try runProgram(["script", "-qec", command.replacingOccurrences(of: " > /dev/null", with: " --no-progress > /dev/null"), "/dev/null"])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout.prefix(200))")
+        // Not a terminal: nothing on standard error.
+        let r = try vmsim(["paging", Self.trace, "--policy", "lru,fifo", "--frames", "8,64"], environment: ["VMSIM_PROGRESS_DELAY": "0"])
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr.prefix(200))")
+    }
+}
