@@ -103,6 +103,24 @@ public struct TranslationRenderer: ReportRenderer {
     public init() {}
     public func text(_ r: TranslationReport) -> String { TranslationRendering.reportText(r) }
     public func json(_ r: TranslationReport) -> JSONValue { TranslationRendering.reportJSON(r) }
+    /// One row: the run's totals, then each TLB level's lookups, hits and miss ratio.
+    public func csv(_ r: TranslationReport) -> String? {
+        var header = ["trace", "arch", "table", "accesses", "translations", "walks", "walkReferences", "referencesPerWalk",
+                      "longestWalk", "pageFaults", "pageTablePages", "mappedPages"]
+        var row = [r.trace.name, r.config.format.name, r.config.organisation.rawValue, String(r.trace.records), String(r.stats.translations),
+                   String(r.stats.walks), String(r.stats.walkReferences), "\(r.stats.referencesPerWalk)", String(r.stats.longestWalk),
+                   String(r.counts.pageFaults), String(r.tablePages), String(r.mappedPages)]
+        for l in r.tlbLevels {
+            header += [l.name + ".lookups", l.name + ".hits", l.name + ".missRatio"]
+            row += [String(l.lookups), String(l.hits), "\(l.missRatio)"]
+        }
+        var csv = CSVTable(header: header)
+        csv.append(row)
+        return csv.render()
+    }
+    public func seriesCSV(_ r: TranslationReport) -> String? {
+        r.series.map { SeriesRendering.csv(keys: ["trace"], [(key: [r.trace.name], series: $0)]) }
+    }
 }
 
 /// `vmsim translate --explain`: the walks of one page table.
@@ -141,5 +159,16 @@ public struct BuddyRenderer: ReportRenderer {
     public func text(_ r: BuddyScriptResult) -> String { r.outputs.map(\.text).joined() }
     public func json(_ r: BuddyScriptResult) -> JSONValue {
         BuddyReportRendering.json(script: r.script, memory: r.memory, slub: r.slub, outputs: r.outputs, failures: r.failures)
+    }
+    /// A row per zone: its pages, watermarks and free blocks of each order.
+    public func csv(_ r: BuddyScriptResult) -> String? {
+        let orders = r.memory.orders
+        var csv = CSVTable(header: ["zone", "managedPages", "freePages", "min", "low", "high"] + (0 ..< orders).map { "free\($0)" })
+        for (slot, zone) in r.memory.zones.enumerated() {
+            let nrFree = r.memory.nrFreeCounts(zoneSlot: slot)
+            csv.append([zone.type.kernelName, String(zone.managed), String(zone.nrFreePages), String(zone.watermarks.min),
+                        String(zone.watermarks.low), String(zone.watermarks.high)] + (0 ..< orders).map { $0 < nrFree.count ? String(nrFree[$0]) : "0" })
+        }
+        return csv.render()
     }
 }

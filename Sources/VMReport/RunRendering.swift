@@ -165,6 +165,27 @@ public struct RunRenderer: ReportRenderer {
         return .object(f)
     }
 
+    /// A row per process: its memory and faults at the end.
+    public func csv(_ r: RunReport) -> String? { Self.csv([r]) }
+
+    /// The rows of several runs, each led by its workload.
+    public static func csv(_ reports: [RunReport]) -> String {
+        var csv = CSVTable(header: ["workload", "process", "pid", "state", "rssPages", "rssAnonPages", "rssFilePages", "swapPages",
+                                    "pssPages", "pageTablePages", "minorFaults", "majorFaults", "cowFaults", "threads", "oomScore"])
+        for r in reports {
+            for p in r.processes {
+                csv.append([r.workload, p.name, String(p.pid), p.state.rawValue, String(p.rssPages), String(p.rssAnonPages), String(p.rssFilePages),
+                            String(p.swapPages), String(p.pssPages), String(p.pageTablePages), String(p.minorFaults), String(p.majorFaults),
+                            String(p.cowFaults), String(p.threads), String(p.oomScore)])
+            }
+        }
+        return csv.render()
+    }
+
+    public func seriesCSV(_ r: RunReport) -> String? {
+        r.series.map { SeriesRendering.csv(keys: ["workload"], [(key: [r.workload], series: $0)]) }
+    }
+
     public func json(_ r: RunReport) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("schemaVersion", .int(1)),

@@ -31,6 +31,9 @@ struct BuddyCommand: ParsableCommand {
     @Flag(help: "Print the final state and counters as one JSON object (schema in docs/buddy.md).")
     var json = false
 
+    @Flag(help: "Print CSV: a row per zone with its free blocks of each order.")
+    var csv = false
+
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
     var html: String?
 
@@ -47,13 +50,13 @@ struct BuddyCommand: ParsableCommand {
             try runner.finish()
         } catch {
             // What the script printed before its mistake, then the mistake.
-            if !json { print(outputs.map(\.text).joined(), terminator: "") }
+            if !json && !csv { print(outputs.map(\.text).joined(), terminator: "") }
             _ = try reportingInputErrors { throw error }
         }
         guard let memory = runner.memory, let slub = runner.slub else { return }
         let result = BuddyScriptResult(script: loaded.name, memory: memory, slub: slub, outputs: outputs,
                                        failures: runner.failures.map { ($0.line, $0.kind, $0.text) })
         try writeHTML(html, renderer.json(result), renderer: renderer)
-        print(renderer.render(result, as: json ? .json : .text), terminator: "")
+        print(renderer.render(result, as: json ? .json : csv ? .csv : .text), terminator: "")
     }
 }

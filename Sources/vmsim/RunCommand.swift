@@ -33,6 +33,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (schema in docs/json-schema.md).")
     var json = false
 
+    @Flag(help: "Print CSV, one row per result (see docs/json-schema.md for the columns).")
+    var csv = false
+
+    @Flag(help: "With --csv: print the time series instead, one row per point.")
+    var series = false
+
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
     var html: String?
 
@@ -59,6 +65,9 @@ struct RunCommand: ParsableCommand {
         if workloads.count > 1 && swapFile != nil { throw ValidationError("--swap-file takes one workload (each of several runs gets its own temporary swap file)") }
         if workloads.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be read once") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if json && csv { throw ValidationError("--json and --csv cannot be used together") }
+        if series && !csv { throw ValidationError("--series goes with --csv (the JSON holds the series already)") }
+        if series && workloads.count > 1 { throw ValidationError("--csv --series takes one workload (each has its own columns)") }
     }
 
     func run() throws {
@@ -80,14 +89,14 @@ struct RunCommand: ParsableCommand {
             let report = try reportingInputErrors { try RecordingReplay.run(directory: workloads[0], config: config, heap: policy) }
             ProgressMeter.finish()
             try writeHTML(html, renderer.json(report), renderer: renderer)
-            print(renderer.render(report, as: json ? .json : .text), terminator: "")
+            print(csv ? (series ? renderer.seriesCSV(report) ?? "" : renderer.csv(report) ?? "") : renderer.render(report, as: json ? .json : .text), terminator: "")
             return
         }
         if workloads.count == 1 {
             let report = try reportingInputErrors { try WorkloadRunner.run(path: workloads[0], swapPath: swapFile, checkInvariants: check) }
             ProgressMeter.finish()
             try writeHTML(html, renderer.json(report), renderer: renderer)
-            print(renderer.render(report, as: json ? .json : .text), terminator: "")
+            print(csv ? (series ? renderer.seriesCSV(report) ?? "" : renderer.csv(report) ?? "") : renderer.render(report, as: json ? .json : .text), terminator: "")
             return
         }
         let cores = jobs ?? ProcessorCount.online
@@ -103,7 +112,9 @@ struct RunCommand: ParsableCommand {
         }
         let runs = JSONValue.object([("schemaVersion", .int(Int64(jsonSchemaVersion))), ("command", .string("run")), ("runs", .array(reports.map(renderer.json)))])
         if let html { try writeHTML(html, [("", runs)]) }
-        if json {
+        if csv {
+            print(RunRenderer.csv(reports), terminator: "")
+        } else if json {
             print(runs.serialized(pretty: true))
         } else {
             print(reports.map { renderer.render($0, as: .text) }.joined(separator: "\n"), terminator: "")

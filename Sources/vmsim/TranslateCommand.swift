@@ -103,6 +103,12 @@ struct TranslateCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (schema in docs/json-schema.md).")
     var json = false
 
+    @Flag(help: "Print CSV, one row per result (see docs/json-schema.md for the columns).")
+    var csv = false
+
+    @Flag(help: "With --csv: print the time series instead, one row per point.")
+    var series = false
+
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
     var html: String?
 
@@ -167,6 +173,9 @@ struct TranslateCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if json && csv { throw ValidationError("--json and --csv cannot be used together") }
+        if series && !csv { throw ValidationError("--series goes with --csv (the JSON holds the series already)") }
+        if csv && trace == nil { throw ValidationError("--csv is for a trace run (explain mode prints text or --json)") }
         let explaining = !explain.isEmpty || !maps.isEmpty || mappings != nil
         if trace == nil && explain.isEmpty {
             throw ValidationError("give a TRACE to run, or --explain ADDRESS (with --map or --mappings) to explain a walk")
@@ -210,6 +219,8 @@ struct TranslateCommand: ParsableCommand {
             try writeHTML(html, renderer.json(report), renderer: renderer)
             if json {
                 print(partialMarked(TranslationRenderer.versioned(renderer.json(report))).serialized(pretty: true))
+            } else if csv {
+                print((series ? renderer.seriesCSV(report) : renderer.csv(report)) ?? "", terminator: "")
             } else {
                 print(renderer.render(report, as: .text), terminator: "")
             }
