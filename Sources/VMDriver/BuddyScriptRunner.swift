@@ -44,6 +44,23 @@ public struct BuddyScriptRunner {
     }
 
     /// The machine, once booted.
+    /// Free blocks of each order in each zone after every line (`ZONE.N`: zone name, order).
+    public private(set) var series = SeriesSampler(unit: "lines", columns: [])
+
+    /// The series with its last point at the end of the script.
+    public mutating func finishedSeries() -> Series? {
+        guard SeriesSampler.isEnabled, let m = memory else { return nil }
+        return series.finished { Self.freeBlocks(m) }
+    }
+
+    static func freeBlocks(_ m: PhysicalMemory) -> [(String, Double)] {
+        var out: [(String, Double)] = []
+        for (slot, zone) in m.zones.enumerated() {
+            for (order, n) in m.nrFreeCounts(zoneSlot: slot).enumerated() { out.append(("\(zone.type.kernelName).\(order)", Double(n))) }
+        }
+        return out
+    }
+
     public var memory: PhysicalMemory? { if case .running(let m) = phase { m.memory } else { nil } }
     /// The slab allocator, once booted.
     public var slub: SlabAllocator? { if case .running(let m) = phase { m.slub } else { nil } }
@@ -53,7 +70,10 @@ public struct BuddyScriptRunner {
     /// Runs every line in order.
     /// - Complexity: the sum of the commands' costs.
     public mutating func run(_ lines: [BuddyScript.Line]) throws(TraceError) {
-        for line in lines { try execute(line) }
+        for line in lines {
+            try execute(line)
+            if let m = memory { series.step { Self.freeBlocks(m) } }
+        }
     }
 
     /// Boots the machine if the script never did (so that a script of setup lines has a state).

@@ -52,7 +52,7 @@ public enum TranslationReplay {
         var kinds = AccessKindCounts()
         // Each TLB level's lookups and hits, the walks and the page faults, over the records.
         var sampler = SeriesSampler(unit: "accesses", columns: sim.mmu.tlb.stats.flatMap { ["\($0.name).lookups", "\($0.name).hits"] }
-                                    + ["walks", "pageFaults"])
+                                    + ["walks", "pageFaults"], spacing: 256)
         func sample() -> [Double] {
             sim.mmu.tlb.stats.flatMap { [Double($0.lookups), Double($0.hits)] } + [Double(sim.mmu.stats.walks), Double(sim.counts.pageFaults)]
         }
@@ -73,7 +73,7 @@ public enum TranslationReplay {
         let trace = TraceSummary(name: input.displayName, format: reader.format.rawValue, pageSize: options.pageSize,
                                  records: sim.counts.records, writes: kinds.stores + kinds.modifies, kinds: kinds)
         var report = TranslationReport(trace: trace, config: config, run: sim)
-        report.series = sampler.finished(sample: sample)
+        report.series = SeriesSampler.isEnabled ? sampler.finished(sample: sample) : nil
         report.emittedPath = emitPath
         report.emittedLines = writer?.lines
         return report

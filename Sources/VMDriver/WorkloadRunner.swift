@@ -139,7 +139,7 @@ public struct WorkloadRunner {
         do throws(LineError) {
             m = try booted(line: max(1, machineLine ?? 1))
             r = m.report(workload: file, events: events, replay: replayStats)
-            r.series = series.finished { m.seriesSample }
+            r.series = SeriesSampler.isEnabled ? series.finished { m.seriesSample } : nil
         } catch {
             throw TraceError(file: file, location: .line(machineLine ?? 1), message: error.message)
         }

@@ -295,6 +295,20 @@ public enum HTMLReport {
     }
 
     static func buddy(_ doc: JSONValue, _ s: inout Section) {
+        if let series = doc["series"], let columns = series["columns"]?.array?.compactMap(\.string), let pts = series["points"]?.array, pts.count > 1 {
+            let values = pts.map { ($0.array ?? []).map { $0.double ?? 0 } }
+            let rows = pts.map { ($0.array ?? []).map { text($0) } }
+            for zone in unique(columns.map { String($0[..<($0.lastIndex(of: ".") ?? $0.endIndex)]) }) {
+                let mine = columns.enumerated().filter { $0.element.hasPrefix(zone + ".") }
+                let lines = mine.filter { c in values.contains { $0.count > c.offset + 1 && $0[c.offset + 1] > 0 } }.map { c in
+                    SVGChart.Line(name: "order " + c.element.dropFirst(zone.count + 1), points: values.map { ($0[0], $0.count > c.offset + 1 ? $0[c.offset + 1] : 0) })
+                }
+                s.chart(SVGChart.lines(title: "Free blocks per order over the script, zone \(zone)", xLabel: "script lines", yLabel: "free blocks",
+                                       lines: lines),
+                        caption: "The zone's free-list lengths after every line (orders that were never free are left out of the chart).",
+                        header: ["lines"] + mine.map(\.element), rows: rows.map { r in [r[0]] + mine.map { r.count > $0.offset + 1 ? r[$0.offset + 1] : "" } })
+            }
+        }
         for zone in doc["zones"]?.array ?? [] {
             let nrFree = zone["nrFree"]?.array ?? []
             let orders = nrFree.indices.map { String($0) }

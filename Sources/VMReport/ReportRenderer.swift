@@ -143,6 +143,8 @@ public struct BuddyScriptResult {
     public var slub: SlabAllocator
     public var outputs: [BuddyReportRendering.Output]
     public var failures: [BuddyReportRendering.Output]
+    /// Free blocks of each order in each zone after every line.
+    public var series: Series?
     public init(script: String, memory: PhysicalMemory, slub: SlabAllocator,
                 outputs: [BuddyReportRendering.Output], failures: [BuddyReportRendering.Output]) {
         self.script = script
@@ -158,7 +160,9 @@ public struct BuddyRenderer: ReportRenderer {
     public init() {}
     public func text(_ r: BuddyScriptResult) -> String { r.outputs.map(\.text).joined() }
     public func json(_ r: BuddyScriptResult) -> JSONValue {
-        BuddyReportRendering.json(script: r.script, memory: r.memory, slub: r.slub, outputs: r.outputs, failures: r.failures)
+        let doc = BuddyReportRendering.json(script: r.script, memory: r.memory, slub: r.slub, outputs: r.outputs, failures: r.failures)
+        guard let series = r.series, case .object(let members) = doc else { return doc }
+        return .object(members + [("series", SeriesRendering.json(series))])
     }
     /// A row per zone: its pages, watermarks and free blocks of each order.
     public func csv(_ r: BuddyScriptResult) -> String? {

@@ -54,8 +54,9 @@ struct BuddyCommand: ParsableCommand {
             _ = try reportingInputErrors { throw error }
         }
         guard let memory = runner.memory, let slub = runner.slub else { return }
-        let result = BuddyScriptResult(script: loaded.name, memory: memory, slub: slub, outputs: outputs,
+        var result = BuddyScriptResult(script: loaded.name, memory: memory, slub: slub, outputs: outputs,
                                        failures: runner.failures.map { ($0.line, $0.kind, $0.text) })
+        result.series = runner.finishedSeries()
         try writeHTML(html, renderer.json(result), renderer: renderer)
         print(renderer.render(result, as: json ? .json : csv ? .csv : .text), terminator: "")
     }

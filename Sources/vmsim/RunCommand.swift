@@ -42,6 +42,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
     var html: String?
 
+    @Flag(name: .customLong("no-series"), help: "Do not record the time series (none in --json or the HTML report).")
+    var noSeries = false
+
     @Flag(help: "No progress line on standard error (shown only on a terminal, for runs over two seconds).")
     var noProgress = false
 
@@ -72,6 +75,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let renderer = RunRenderer()
+        SeriesSampler.isEnabled = !noSeries
         // One progress line for one run (several run side by side on the cores, each its own).
         ProgressMeter.start(enabled: !noProgress && workloads.count == 1)
         defer { ProgressMeter.finish() }

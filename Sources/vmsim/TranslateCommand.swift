@@ -112,6 +112,9 @@ struct TranslateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
     var html: String?
 
+    @Flag(name: .customLong("no-series"), help: "Do not record the time series (none in --json or the HTML report).")
+    var noSeries = false
+
     @Flag(help: "No progress line on standard error (shown only on a terminal, for runs over two seconds).")
     var noProgress = false
 
@@ -209,6 +212,7 @@ struct TranslateCommand: ParsableCommand {
         let config = try config()
         if let trace {
             Interrupt.install()
+            SeriesSampler.isEnabled = !noSeries
             ProgressMeter.start(enabled: !noProgress)
             let options = AccessTraceOptions(format: format, pageSize: pageSizeText.flatMap { PageSize(parsing: $0) } ?? config.format.basePage)
             let report = try reportingInputErrors {

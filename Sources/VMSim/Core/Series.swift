@@ -38,6 +38,10 @@ public struct Series: Hashable, Sendable {
 /// records, and when there are `target` of them every other one is dropped and `every` doubles.
 /// Batches are split at the sample points, so a simulation's per-record loop has no hook in it.
 public struct SeriesSampler: Sendable {
+    /// Whether series are recorded at all (`--no-series` turns them off for the process: the
+    /// batches then run whole, and the results carry no series).
+    nonisolated(unsafe) public static var isEnabled = true
+
     /// The most points kept before the end (1,000 unless set).
     public let target: Int
     /// Records between points now.
@@ -49,10 +53,13 @@ public struct SeriesSampler: Sendable {
     /// Column positions by name, for `step(named:)`.
     var columnIndex: [String: Int] = [:]
 
-    /// A sampler of `columns`, counting records in `unit`.
+    /// A sampler of `columns`, counting records in `unit`, a point every `spacing` records to begin
+    /// with (a power of two; a trace-driven run starts at 256 so that its first batch is not cut
+    /// into single records).
     /// - Complexity: O(1).
-    public init(unit: String = "accesses", columns: [String], target: Int = 1000) {
+    public init(unit: String = "accesses", columns: [String], target: Int = 1000, spacing: UInt64 = 1) {
         self.target = Swift.max(2, target & ~1)
+        every = Swift.max(1, spacing)
         series = Series(unit: unit, columns: columns)
         for (i, c) in columns.enumerated() { columnIndex[c] = i }
     }
@@ -62,6 +69,7 @@ public struct SeriesSampler: Sendable {
     /// - Complexity: O(batch.count) in `run`, plus O(points) per sample point.
     public mutating func feed<E, Failure: Error>(_ batch: UnsafeBufferPointer<E>, run: (UnsafeBufferPointer<E>) throws(Failure) -> Void,
                                                  sample: () -> [Double]) throws(Failure) {
+        guard Self.isEnabled else { return try run(batch) }
         var start = 0
         while start < batch.count {
             let untilNext = every - done % every
@@ -96,6 +104,7 @@ public struct SeriesSampler: Sendable {
     /// from a later point is 0 there (a process that has exited).
     /// - Complexity: O(columns) per step, plus O(points × columns) at a sample point.
     public mutating func step(named sample: () -> [(String, Double)]) {
+        guard Self.isEnabled else { return }
         done += 1
         if done % every == 0 { record(values(sample())) }
     }

@@ -11,14 +11,14 @@ extension Simulator where Element == PageAccess, Result == PagingResult {
     /// Misses are sampled over time (`PagingResult.series`, `SeriesSampler`).
     public convenience init<Policy: ReplacementPolicy>(_ spec: PolicySpec, _ policy: Policy) {
         let box = Box(PagingSimulation(policy: policy))
-        let sampler = Box(SeriesSampler(unit: "accesses", columns: ["misses"]))
+        let sampler = Box(SeriesSampler(unit: "accesses", columns: ["misses"], spacing: 256))
         let frames = policy.frames
         // `PagingRun.feed` has checked the next uses of the batch when the policy needs them.
         self.init(needsNextUse: Policy.needsNextUse, run: { batch in
             sampler.value.feed(batch, run: { box.value.replay($0) }, sample: { [Double(box.value.stats.misses)] })
         }, result: {
             PagingResult(policy: spec, frames: frames, stats: box.value.stats,
-                         series: sampler.value.finished { [Double(box.value.stats.misses)] })
+                         series: SeriesSampler.isEnabled ? sampler.value.finished { [Double(box.value.stats.misses)] } : nil)
         })
     }
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# What the time series and the HTML report cost: the same runs on the largest bundled trace
+# (workloads/sort.lackey.gz, 7.26M references) with --no-series, as they are (series recorded),
+# and with --html as well, release build, best of RUNS. The issue's target: at most 5% more.
+#   bench/series.sh [RUNS]      default 3
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+runs="${1:-3}"
+(cd "$root" && swift build -c release --product vmsim >&2)
+vmsim="$(cd "$root" && swift build -c release --show-bin-path)/vmsim"
+work="$(mktemp -d "${TMPDIR:-/tmp}/vmsim-bench-series-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+gzip -dc "$root/workloads/sort.lackey.gz" > "$work/sort.lackey"
+printf 'machine memory=256M\nprocess A\nA replay %s\n' "$work/sort.lackey" > "$work/replay.vms"
+# shellcheck source=bench/best.sh
+. "$here/best.sh"
+compare() {  # NAME ARGS...
+  local name=$1; shift
+  local off on html
+  off=$(best "$vmsim" "$@" --no-series)
+  on=$(best "$vmsim" "$@")
+  html=$(best "$vmsim" "$@" --html "$work/$name.html")
+  printf '%-9s no series %7.3f s   series %7.3f s (%+.1f%%)   series + HTML %7.3f s (%+.1f%%)\n' "$name" "$off" "$on" \
+    "$(awk "BEGIN { print ($on / $off - 1) * 100 }")" "$html" "$(awk "BEGIN { print ($html / $off - 1) * 100 }")"
+}
+compare paging paging "$work/sort.lackey" --format lackey --policy lru,fifo,clock,arc --frames 8,64,512
+compare translate translate "$work/sort.lackey" --format lackey --arch x86-64
+compare run run "$work/replay.vms"
