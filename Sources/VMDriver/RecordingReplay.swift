@@ -116,6 +116,10 @@ public struct RecordingReplay {
     public private(set) var events: [RunReport.Event] = []
     /// The replay's access counts.
     public var stats = ReplayStats()
+    /// The machine over time, a step per replayed batch, when the caller records it (`vmsim run`).
+    public var series: SeriesSampler?
+    /// Whether Ctrl-C stopped the replay.
+    public private(set) var interrupted = false
 
     var fileIDs: [String: Int] = [:]
     var fds: [Int: [UInt64: String]] = [:]
@@ -194,12 +198,16 @@ public struct RecordingReplay {
             var exited = false, execed = false
             var outcome = AccessOutcome.done
             steps: while let step = try recording.next() {
+                // Ctrl-C: stop after this batch; what ran is reported, partial.
+                if Interrupt.requested { interrupted = true; break steps }
                 if outcome == .done && !step.accesses.isEmpty {
                     do throws(KernelError) {
                         outcome = try m.replay(pid, step.accesses, stats: &stats)
                     } catch {
                         outcome = .killed(m.task(pid).signal ?? .oomKill)
                     }
+                    series?.step { m.seriesSample }
+                    ProgressMeter.update(records: step.accesses.count)
                     if case .killed(let signal) = outcome {
                         summary.processes[index].signal = signal.description
                         if signal != .oomKill {
@@ -220,6 +228,7 @@ public struct RecordingReplay {
                 }
                 sample(m, index)
             }
+            if interrupted { return }
             if let at = recording.truncatedAt {
                 summary.truncated.append("\(log): cut at line \(at); replayed up to it")
                 note("note", "\(log): the log ends in the middle of line \(at) (truncated); replayed what comes before it")
@@ -518,6 +527,7 @@ extension RecordingReplay {
             throw TraceError(file: directory, message: "cannot build the machine: \(error)")
         }
         var replay = RecordingReplay(directory: directory, manifest: manifest)
+        replay.series = SeriesSampler(unit: "steps", columns: [])
         try replay.run(&m)
         for i in replay.summary.processes.indices {
             let recorded = replay.summary.processes[i].recordedPid
@@ -537,6 +547,7 @@ extension RecordingReplay {
         }
         var r = m.report(workload: directory, events: replay.events, replay: replay.stats)
         r.recording = replay.summary
+        if SeriesSampler.isEnabled, var s = replay.series { r.series = s.finished { m.seriesSample } }
         return r
     }
 }

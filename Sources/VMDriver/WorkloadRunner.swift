@@ -119,6 +119,7 @@ public struct WorkloadRunner {
     public mutating func run(_ text: String) throws(TraceError) {
         var number = 0
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if Interrupt.requested { return }
             number += 1
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
@@ -630,8 +631,10 @@ public struct WorkloadRunner {
                 // too, through the recording's reader, which reads the log afresh.
                 var r = RecordingReplay(directory: ".", manifest: RecordingManifest(), eventLine: line)
                 r.stats = stats
+                r.series = series
                 try r.replay(&m, log: full, pid: pid)
                 stats = r.stats
+                series = r.series ?? series
                 events += r.events
                 if !r.summary.syscalls.isEmpty || !r.summary.skipped.isEmpty {
                     let calls = r.summary.syscalls.reduce(0) { $0 + $1.1 }, skipped = r.summary.skipped.reduce(0) { $0 + $1.1 }
@@ -639,7 +642,7 @@ public struct WorkloadRunner {
                 }
             } else {
                 var outcome = AccessOutcome.done
-                while outcome == .done {
+                while outcome == .done && !Interrupt.requested {
                     let batch = try reader.nextBatch()
                     if batch.isEmpty { break }
                     outcome = try m.replay(pid, UnsafeBufferPointer(batch), stats: &stats)

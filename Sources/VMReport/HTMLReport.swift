@@ -371,6 +371,18 @@ public enum HTMLReport {
                         caption: "Each process's resident set (anonymous and file pages); 0 once it has exited or been killed.",
                         header: h, rows: r)
             }
+            let groups = columns.filter { $0.hasPrefix("cgroup ") && $0.hasSuffix(".current") }.map { String($0.dropLast(8)) }
+            if !groups.isEmpty {
+                (h, r) = table(groups.flatMap { [$0 + ".current", $0 + ".swap", $0 + ".pgscan", $0 + ".pgsteal"] })
+                s.chart(SVGChart.lines(title: "Memory per cgroup over time", xLabel: "steps", yLabel: "pages charged (memory.current)",
+                                       lines: groups.compactMap { line($0 + ".current", String($0.dropFirst(7))) }, markPeak: true),
+                        caption: "Each cgroup's memory.current (it and its descendants); the table adds its swap and the pages its reclaim scanned and stole.",
+                        header: h, rows: r)
+                s.chart(SVGChart.lines(title: "Reclaim per cgroup over time", xLabel: "steps", yLabel: "pages scanned so far",
+                                       lines: groups.compactMap { line($0 + ".pgscan", String($0.dropFirst(7))) }),
+                        caption: "Pages scanned by reclaim in each cgroup (memory.stat pgscan: kswapd and direct, it and its descendants).",
+                        header: h, rows: r)
+            }
         }
         if let vm = doc["vmstat"] {
             let memory = ["nr_free_pages", "nr_anon_pages", "nr_file_pages", "nr_shmem", "nr_slab_unreclaimable", "nr_slab_reclaimable", "nr_page_table_pages", "nr_swapcached"]

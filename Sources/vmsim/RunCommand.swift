@@ -97,10 +97,17 @@ struct RunCommand: ParsableCommand {
             return
         }
         if workloads.count == 1 {
+            // Ctrl-C stops after the line (or replay batch) it comes in: what ran so far is printed, partial.
+            Interrupt.install()
             let report = try reportingInputErrors { try WorkloadRunner.run(path: workloads[0], swapPath: swapFile, checkInvariants: check) }
             ProgressMeter.finish()
             try writeHTML(html, renderer.json(report), renderer: renderer)
-            print(csv ? (series ? renderer.seriesCSV(report) ?? "" : renderer.csv(report) ?? "") : renderer.render(report, as: json ? .json : .text), terminator: "")
+            if json {
+                print(partialMarked(renderer.json(report)).serialized(pretty: true))
+            } else {
+                print(csv ? (series ? renderer.seriesCSV(report) ?? "" : renderer.csv(report) ?? "") : renderer.render(report, as: .text), terminator: "")
+            }
+            try endIfInterrupted()
             return
         }
         let cores = jobs ?? ProcessorCount.online

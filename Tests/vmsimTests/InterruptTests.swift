@@ -57,6 +57,23 @@ import Testing
         #expect(page.contains("Partial: the run was interrupted"))
     }
 
+    @Test func ctrlCStopsAWorkloadAfterItsReplayBatch() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let workload = scratch.file("w.vms", "machine memory=64M\nprocess A\nA replay \(Self.sort)\nA fork B\nshow A status\n")
+        let r = try interrupted(["run", workload, "--json"], after: 2.5)
+        #expect(r.status == 130, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout.prefix(200))")
+        #expect(json["partial"] as? Bool == true)
+        // Stopped inside the replay: fewer references than the trace's, and the lines after it never ran.
+        let replayed = (json["replay"] as! [String: Any])["accesses"] as! Int
+        #expect(replayed > 0 && replayed < 7_258_090, "\(replayed)")
+        #expect((json["processes"] as! [[String: Any]]).count == 1, "no fork ran")
+        let file = scratch.file("partial.json", r.stdout)
+        let v = try runProgram(["python3", repositoryRoot.appendingPathComponent("scripts/validate_json.py").path,
+                                repositoryRoot.appendingPathComponent("docs/schemas/run.schema.json").path, file])
+        #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
+    }
+
     @Test func aSecondCtrlCExitsAtOnce() throws {
         let r = try interrupted(["paging", Self.sort, "--policy", "lru,fifo,clock,arc", "--frames", "8,64,512", "--json"], after: 1.0, times: 2)
         #expect(r.status == 130)

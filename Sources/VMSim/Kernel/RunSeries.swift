@@ -2,8 +2,10 @@ extension Machine {
     /// The machine's state for `vmsim run`'s time series, in pages and event counts: memory by kind
     /// (anonymous and file LRU pages, shmem, the swap cache, slab, page tables, free), the zones'
     /// watermarks summed, swap in use, the fault, reclaim, swap and OOM counters of /proc/vmstat so
-    /// far, and each live process's resident anonymous and file pages and its swapped-out pages.
-    /// - Complexity: O(files + processes + zones), none of it per frame.
+    /// far, each live process's resident anonymous and file pages and its swapped-out pages, and each
+    /// cgroup's memory.current and memory.swap.current and the pages its reclaim scanned and stole
+    /// (it and its descendants, as memory.stat counts them).
+    /// - Complexity: O(files + processes + zones + cgroups²), none of it per frame.
     public var seriesSample: [(String, Double)] {
         let s = vmstat
         func d(_ v: Int) -> Double { Double(v) }
@@ -32,6 +34,16 @@ extension Machine {
             out.append((name + ".anon", d(mm.anonPages + mm.shmemPages)))
             out.append((name + ".file", d(mm.filePages)))
             out.append((name + ".swap", d(mm.swapEntries)))
+        }
+        let mc = memory.memcg
+        for g in mc.cgroups.indices where g > 0 {
+            let c = mc.cgroups[g], members = mc.subtree(g)
+            func events(_ e: MemcgCounter) -> Int { members.reduce(0) { $0 + mc.cgroups[$1].count(e) } }
+            let name = "cgroup " + c.name
+            out.append((name + ".current", d(c.usage)))
+            out.append((name + ".swap", d(c.swapUsage)))
+            out.append((name + ".pgscan", d(events(.pgscanKswapd) + events(.pgscanDirect))))
+            out.append((name + ".pgsteal", d(events(.pgstealKswapd) + events(.pgstealDirect))))
         }
         return out
     }
