@@ -243,6 +243,23 @@ public enum HTMLReport {
         overTime("heapSize", "Heap size over time", "bytes", "The top of each allocator's heap.")
         overTime("payload", "Payload over time", "bytes", "Bytes requested by the live blocks in the heap (the same trace for every allocator, so the same curve unless blocks are mapped).")
         overTime("externalFragmentation", "External fragmentation over time", "1 − largest free / free", "How scattered the free bytes are.")
+        let layouts = results.filter { $0["peakLayout"]?.members != nil }
+        if !layouts.isEmpty {
+            let rows = layouts.map { r in
+                (name: text(r["policy"]), cells: (r["peakLayout"]?["allocated"]?.array ?? []).map { num($0) }, span: num(r["peakLayout"]?["heapSize"]))
+            }
+            let width = layouts.map { ($0["peakLayout"]?["allocated"]?.array ?? []).count }.max() ?? 0
+            let table = (0 ..< width).map { i in
+                [String(i)] + layouts.map { l -> String in
+                    let cells = l["peakLayout"]?["allocated"]?.array ?? []
+                    return i < cells.count ? text(cells[i]) : ""
+                }
+            }
+            s.chart(SVGChart.occupancy(title: "Heap occupancy at the peak payload", xLabel: "offset in the heap (bytes)", rows: rows),
+                    caption: "Each allocator's heap when its payload peaked (" + layouts.map { "\(text($0["policy"])): operation \(text($0["peakLayout"]?["op"])), \(text($0["peakLayout"]?["cellBytes"])) bytes a cell" }.joined(separator: "; ")
+                        + "): dark is allocated, light is free.",
+                    header: ["cell"] + layouts.map { text($0["policy"]) + " allocated" }, rows: table)
+        }
         if results.contains(where: { num($0["mmaps"]) > 0 }) {
             overTime("mapped", "Bytes mapped beside the heap", "bytes", "Chunks given their own mappings (glibc's M_MMAP_THRESHOLD).")
         }

@@ -168,6 +168,7 @@ public enum HeapReportRendering {
             ("heapSize", .uint(s.heapSize)),
             ("peakPayload", .uint(s.peakPayload)),
             ("peakUtilization", .double(s.peakUtilization)),
+            ("peakOp", .uint(s.peakOp)),
             ("ops", .uint(s.ops)),
             ("allocs", .uint(s.allocs)),
             ("frees", .uint(s.frees)),
@@ -207,8 +208,12 @@ public enum HeapReportRendering {
                 .object([("id", .string(report.details.describe(l.id))), ("size", .uint(l.size)), ("line", .int(Int64(l.line)))])
             })),
             ("series", SeriesRendering.json(series(s))),
+            ("peakLayout", r.layout.map { l in
+                .object([("op", .uint(l.op)), ("base", .uint(l.base)), ("heapSize", .uint(l.heapSize)), ("cellBytes", .uint(l.cellBytes)),
+                         ("allocated", .fragment("[" + l.allocated.map(SeriesRendering.number).joined(separator: ",") + "]"))])
+            } ?? .null),
         ]
-        if timing { fields.insert(("opsPerSecond", .double(r.opsPerSecond.rounded())), at: fields.count - 5) }
+        if timing { fields.insert(("opsPerSecond", .double(r.opsPerSecond.rounded())), at: fields.count - 6) }
         return .object(fields)
     }
 

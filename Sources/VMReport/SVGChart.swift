@@ -137,6 +137,27 @@ public enum SVGChart {
         return svg + "</svg>"
     }
 
+    /// An occupancy map: one band per row, cut into cells shaded by how full each is (0 to 1).
+    /// - Complexity: O(rows × cells).
+    public static func occupancy(title: String, xLabel: String, rows: [(name: String, cells: [Double], span: Double)]) -> String {
+        var svg = open(title)
+        guard !rows.isEmpty, let widest = rows.map(\.span).max(), widest > 0 else { return svg + empty() + "</svg>" }
+        let plot = width - left - right
+        let band = min(40.0, (height - top - bottom - 10) / Double(rows.count))
+        svg += axes(xTicks: niceTicks(0, widest).filter { $0 <= widest }.map { (left + $0 / widest * plot, compact($0)) },
+                    yTicks: [], xLabel: xLabel, yLabel: "")
+        for (r, row) in rows.enumerated() {
+            let y = top + 6 + Double(r) * band
+            let w = row.span / widest * plot / Double(max(1, row.cells.count))
+            for (i, f) in row.cells.enumerated() {
+                let shade = Int((1 - max(0, min(1, f))) * 215) + 20
+                svg += "<rect x=\"\(fmt(left + Double(i) * w))\" y=\"\(fmt(y))\" width=\"\(fmt(w + 0.2))\" height=\"\(fmt(band - 6))\" fill=\"rgb(\(shade),\(shade),\(min(255, shade + 40)))\"><title>\(escape(row.name)) cell \(i): \(exact(f)) allocated</title></rect>\n"
+            }
+            svg += "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(y + band / 2))\" text-anchor=\"end\" class=\"tick\">\(escape(row.name))</text>\n"
+        }
+        return svg + "</svg>"
+    }
+
     /// A bar chart: one group of bars per category, one bar per series (or the series stacked).
     /// - Complexity: O(categories × series).
     public static func bars(title: String, yLabel: String, categories: [String], series: [(name: String, values: [Double])],

@@ -89,6 +89,9 @@ struct HeapCommand: ParsableCommand {
     @Flag(help: "Add simulated operations per second of CPU time (a measurement: it differs from run to run).")
     var timing = false
 
+    @Flag(help: "Keep each allocator's heap layout at its peak payload (a second pass over the trace; --html implies it).")
+    var layout = false
+
     @Flag(help: "Check the heap's invariants after every operation (slower; a violation is a bug in VMSim, exit status 70).")
     var check = false
 
@@ -132,7 +135,7 @@ struct HeapCommand: ParsableCommand {
         let model = try model()
         let report = try reportingInputErrors {
             try HeapReplay.run(path: trace, format: format, policies: policies, model: model,
-                               checking: check ? .incremental : .off, leakLimit: leaks)
+                               checking: check ? .incremental : .off, leakLimit: leaks, layout: layout || output.html != nil)
         }
         for w in report.details.warnings {
             printError("vmsim: " + HeapReportRendering.describe(w, trace: report.trace.name))

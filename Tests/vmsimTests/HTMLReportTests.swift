@@ -115,6 +115,9 @@ func runProgram(_ argv: [String]) throws -> (status: Int32, stdout: String, stde
             #expect(points.count >= 500 && points.count <= 1001, "\(points.count)")
             #expect(points.last![0] == (res["ops"] as! Double) && points.last![1 + columns.firstIndex(of: "heapSize")!] == (res["heapSize"] as! Double))
         }
+        // --html implies the layout at the peak; its cells are in the occupancy chart's table.
+        let layouts = (heap.json["results"] as! [[String: Any]]).map { ($0["peakLayout"] as! [String: Any])["allocated"] as! [Double] }
+        #expect(heap.page.hasRow(["5"] + layouts.map { text($0[5]) }))
         let translate = try make(["translate", Self.trace, "--arch", "x86-64"], scratch, "translate")
         let tlbs = translate.json["tlb"] as! [[String: Any]]
         for t in tlbs {

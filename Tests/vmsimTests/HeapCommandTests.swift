@@ -119,6 +119,24 @@ struct HeapCommandTests {
         #expect(bad.status == 64 && bad.stderr.contains("--mmap-threshold: mmap threshold 64M is more than glibc's mallopt accepts"))
     }
 
+    @Test func theLayoutAtThePeakIsWhereTheBlocksWere() throws {
+        // No alignment, first fit: +10 at [0,10), +20 at [10,30), free the first, +30 does not fit
+        // the hole and grows the heap to 60 at [30,60). The payload peaks at 50 after operation 4,
+        // with [0,10) free: 60 cells of 1 byte, the first 10 empty, the rest full.
+        let r = try vmsim(["heap", "-", "--format", "ops", "--alignment", "1", "--policy", "first", "--layout", "--json"],
+                          stdin: Data("+10,+20,-0,+30\n".utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        let result = ((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["results"] as! [[String: Any]])[0]
+        #expect(result["peakOp"] as? Int == 4 && result["peakPayload"] as? Int == 50)
+        let layout = result["peakLayout"] as! [String: Any]
+        #expect(layout["op"] as? Int == 4 && layout["heapSize"] as? Int == 60 && layout["cellBytes"] as? Int == 1)
+        #expect(layout["allocated"] as? [Int] == Array(repeating: 0, count: 10) + Array(repeating: 1, count: 50))
+        // Without --layout (or --html) there is no second pass and no layout.
+        let plain = try vmsim(["heap", "-", "--format", "ops", "--alignment", "1", "--policy", "first", "--json"], stdin: Data("+10,+20,-0,+30\n".utf8))
+        let p = ((try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as! [String: Any])["results"] as! [[String: Any]])[0]
+        #expect(p["peakLayout"] is NSNull)
+    }
+
     @Test func readsOSTEPListsFromStandardInput() throws {
         // 100 bytes at 1000, no alignment: +10 -> 1000, +20 -> 1010, -0, +5 -> 1000 (first fit).
         let r = try vmsim(["heap", "-", "--format", "ops", "--alignment", "1", "--base", "1000", "--initial-heap", "100",

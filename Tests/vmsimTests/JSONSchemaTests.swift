@@ -40,7 +40,7 @@ import Testing
         let ops = scratch.file("df.ops", "+10,-0,-0,+5,+40\n")
         try validate("heap", [["heap", valgrindDirectory.appendingPathComponent("sort.log").path, "--policy", "best,tlsf,buddy", "--mmap-threshold", "glibc"],
                               ["heap", ops, "--format", "ops", "--alignment", "1", "--heap-limit", "32", "--policy", "first,next", "--timing"],
-                              ["heap", malloclabDirectory.appendingPathComponent("short1.rep.gz").path, "--check"]])
+                              ["heap", malloclabDirectory.appendingPathComponent("short1.rep.gz").path, "--check", "--layout"]])
     }
 
     @Test func translate() throws {

@@ -114,7 +114,10 @@ public struct HeapSimulation<Allocator: HeapAllocator>: Sendable {
             stats.ops &+= 1
             let padding = (allocatedBlockBytes &+ mappedBytes) &- (livePayload &+ mappedPayload)
             if padding > stats.internalFragmentationMax { stats.internalFragmentationMax = padding }
-            if livePayload &+ mappedPayload > stats.peakPayload { stats.peakPayload = livePayload &+ mappedPayload }
+            if livePayload &+ mappedPayload > stats.peakPayload {
+                stats.peakPayload = livePayload &+ mappedPayload
+                stats.peakOp = stats.ops
+            }
             let freeBlocks = allocator.freeBlockCount
             freeBlocksSum &+= UInt64(freeBlocks)
             if freeBlocks > stats.freeBlocksMax { stats.freeBlocksMax = freeBlocks }

@@ -111,6 +111,8 @@ public struct HeapStats: Hashable, Sendable {
     /// The largest aggregate payload (bytes requested by live blocks, mapped chunks included) at
     /// any point.
     public var peakPayload: UInt64 = 0
+    /// Operations done when the payload was last at its peak.
+    public var peakOp: UInt64 = 0
     /// Chunks given their own mappings (glibc's requests of M_MMAP_THRESHOLD or more; 0 without
     /// the mmap rules), and those unmapped.
     public var mmaps: UInt64 = 0
