@@ -193,6 +193,16 @@ public enum HTMLReport {
             s.chart(SVGChart.lines(title: "Misses over time", xLabel: "accesses", yLabel: "misses so far",
                                    lines: named.map { SVGChart.Line(name: $0.name, points: points($0.series, "misses")) }),
                     caption: "Cumulative misses at evenly spaced points of the trace; the slope is the miss rate.", header: h, rows: rows)
+            let ratios = named.map { n -> SVGChart.Line in
+                let p = points(n.series, "misses")
+                return SVGChart.Line(name: n.name, points: zip(p, p.dropFirst()).compactMap { a, b in
+                    b.x > a.x ? (b.x, (b.y - a.y) / (b.x - a.x)) : nil
+                })
+            }
+            s.chart(SVGChart.lines(title: "Miss ratio over time", xLabel: "accesses", yLabel: "misses / accesses in each interval",
+                                   lines: ratios),
+                    caption: "The miss ratio between consecutive points (the change in misses over the change in accesses): the trace's phases; the table holds the misses so far.",
+                    header: h, rows: rows)
         }
     }
 

@@ -20,7 +20,7 @@ import Testing
         Thread.sleep(forTimeInterval: after)
         for _ in 0 ..< times {
             kill(p.processIdentifier, SIGINT)
-            Thread.sleep(forTimeInterval: 0.05)
+            Thread.sleep(forTimeInterval: 0.005)
         }
         p.waitUntilExit()
         return CLIResult(status: p.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
