@@ -94,6 +94,12 @@ func endIfInterrupted() throws {
     throw ExitCode(Interrupt.exitStatus)
 }
 
+/// `--no-series`, for the commands whose time series cost something to record.
+struct SeriesOption: ParsableArguments {
+    @Flag(name: .customLong("no-series"), help: "Do not record the time series (none in --json or the HTML report).")
+    var noSeries = false
+}
+
 /// Writes the HTML report of one JSON result to `path` (nothing when nil), atomically; a failure
 /// is a message and exit status 2, with no file left.
 func writeHTML<R: ReportRenderer>(_ path: String?, _ json: JSONValue, renderer: R) throws {

@@ -36,18 +36,17 @@ struct PagingCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Flag(name: .customLong("no-series"), help: "Do not record the time series (none in --json or the HTML report).")
-    var noSeries = false
+    @OptionGroup var recording: SeriesOption
 
     func validate() throws {
         _ = try parsePolicies(policy)
         _ = try parseFrames(frames)
-        if noSeries && output.series { throw ValidationError("--series prints the time series, which --no-series does not record") }
+        if recording.noSeries && output.series { throw ValidationError("--series prints the time series, which --no-series does not record") }
     }
 
     func run() throws {
         Interrupt.install()
-        SeriesSampler.isEnabled = !noSeries
+        SeriesSampler.isEnabled = !recording.noSeries
         ProgressMeter.start(enabled: !output.noProgress)
         let policies = try parsePolicies(policy)
         let sizes = try parseFrames(frames)

@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
 
             Examples:
               vmsim run workloads/whole-system.vms
-              vmsim run workloads/whole-system.vms --json
+              vmsim run workloads/whole-system.vms --output.json
               vmsim run a.vms b.vms c.vms        (in parallel on the host's cores, reported in this order)
               vmsim run rec/                     (a folder `vmsim record` wrote: the program replayed through the kernel)
             """
@@ -30,23 +30,9 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The workload scripts; '-' reads standard input. Several run in parallel on the host's cores and are reported in the order given.")
     var workloads: [String]
 
-    @Flag(help: "Print one JSON object (schema in docs/json-schema.md).")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
-    @Flag(help: "Print CSV, one row per result (see docs/json-schema.md for the columns).")
-    var csv = false
-
-    @Flag(help: "With --csv: print the time series instead, one row per point.")
-    var series = false
-
-    @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
-    var html: String?
-
-    @Flag(name: .customLong("no-series"), help: "Do not record the time series (none in --json or the HTML report).")
-    var noSeries = false
-
-    @Flag(help: "No progress line on standard error (shown only on a terminal, for runs over two seconds).")
-    var noProgress = false
+    @OptionGroup var recording: SeriesOption
 
     @Option(name: .customLong("swap-file"), help: ArgumentHelp("Back swap with this file (created, kept); default a temporary file removed at exit.", valueName: "path"))
     var swapFile: String?
@@ -68,16 +54,14 @@ struct RunCommand: ParsableCommand {
         if workloads.count > 1 && swapFile != nil { throw ValidationError("--swap-file takes one workload (each of several runs gets its own temporary swap file)") }
         if workloads.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be read once") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        if json && csv { throw ValidationError("--json and --csv cannot be used together") }
-        if series && !csv { throw ValidationError("--series goes with --csv (the JSON holds the series already)") }
-        if series && workloads.count > 1 { throw ValidationError("--csv --series takes one workload (each has its own columns)") }
+        if output.series && workloads.count > 1 { throw ValidationError("--csv --series takes one workload (each has its own columns)") }
     }
 
     func run() throws {
         let renderer = RunRenderer()
-        SeriesSampler.isEnabled = !noSeries
+        SeriesSampler.isEnabled = !recording.noSeries
         // One progress line for one run (several run side by side on the cores, each its own).
-        ProgressMeter.start(enabled: !noProgress && workloads.count == 1)
+        ProgressMeter.start(enabled: !output.noProgress && workloads.count == 1)
         defer { ProgressMeter.finish() }
         if workloads.count == 1 && RecordingReplay.isRecording(workloads[0]) {
             guard let policy = HeapPolicy(rawValue: heap) else {
@@ -91,23 +75,14 @@ struct RunCommand: ParsableCommand {
             }
             config.checkInvariants = check
             let report = try reportingInputErrors { try RecordingReplay.run(directory: workloads[0], config: config, heap: policy) }
-            ProgressMeter.finish()
-            try writeHTML(html, renderer.json(report), renderer: renderer)
-            print(csv ? (series ? renderer.seriesCSV(report) ?? "" : renderer.csv(report) ?? "") : renderer.render(report, as: json ? .json : .text), terminator: "")
+            try output.print(report, with: renderer)
             return
         }
         if workloads.count == 1 {
             // Ctrl-C stops after the line (or replay batch) it comes in: what ran so far is printed, partial.
             Interrupt.install()
             let report = try reportingInputErrors { try WorkloadRunner.run(path: workloads[0], swapPath: swapFile, checkInvariants: check) }
-            ProgressMeter.finish()
-            try writeHTML(html, renderer.json(report), renderer: renderer)
-            if json {
-                print(partialMarked(renderer.json(report)).serialized(pretty: true))
-            } else {
-                print(csv ? (series ? renderer.seriesCSV(report) ?? "" : renderer.csv(report) ?? "") : renderer.render(report, as: .text), terminator: "")
-            }
-            try endIfInterrupted()
+            try output.print(report, with: renderer)
             return
         }
         let cores = jobs ?? ProcessorCount.online
@@ -122,10 +97,10 @@ struct RunCommand: ParsableCommand {
             }
         }
         let runs = JSONValue.object([("schemaVersion", .int(Int64(jsonSchemaVersion))), ("command", .string("run")), ("runs", .array(reports.map(renderer.json)))])
-        if let html { try writeHTML(html, [("", runs)]) }
-        if csv {
+        try writeHTML(output.html, [("", runs)])
+        if output.csv {
             print(RunRenderer.csv(reports), terminator: "")
-        } else if json {
+        } else if output.json {
             print(runs.serialized(pretty: true))
         } else {
             print(reports.map { renderer.render($0, as: .text) }.joined(separator: "\n"), terminator: "")

@@ -100,23 +100,9 @@ struct TranslateCommand: ParsableCommand {
     @Option(name: .customLong("nested-tlb"), help: ArgumentHelp("With --host-arch: nested TLB entries (guest-physical to host-physical), 0 for none.", valueName: "n"))
     var nestedTLB: Int = 0
 
-    @Flag(help: "Print one JSON object (schema in docs/json-schema.md).")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
-    @Flag(help: "Print CSV, one row per result (see docs/json-schema.md for the columns).")
-    var csv = false
-
-    @Flag(help: "With --csv: print the time series instead, one row per point.")
-    var series = false
-
-    @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts to this file.", valueName: "file"))
-    var html: String?
-
-    @Flag(name: .customLong("no-series"), help: "Do not record the time series (none in --json or the HTML report).")
-    var noSeries = false
-
-    @Flag(help: "No progress line on standard error (shown only on a terminal, for runs over two seconds).")
-    var noProgress = false
+    @OptionGroup var recording: SeriesOption
 
     // MARK: Validation
 
@@ -176,9 +162,9 @@ struct TranslateCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if json && csv { throw ValidationError("--json and --csv cannot be used together") }
-        if series && !csv { throw ValidationError("--series goes with --csv (the JSON holds the series already)") }
-        if csv && trace == nil { throw ValidationError("--csv is for a trace run (explain mode prints text or --json)") }
+        if (output.csv || output.html != nil) && trace == nil {
+            throw ValidationError("--csv and --html are for a trace run (explain mode prints text or --json)")
+        }
         let explaining = !explain.isEmpty || !maps.isEmpty || mappings != nil
         if trace == nil && explain.isEmpty {
             throw ValidationError("give a TRACE to run, or --explain ADDRESS (with --map or --mappings) to explain a walk")
@@ -212,23 +198,13 @@ struct TranslateCommand: ParsableCommand {
         let config = try config()
         if let trace {
             Interrupt.install()
-            SeriesSampler.isEnabled = !noSeries
-            ProgressMeter.start(enabled: !noProgress)
+            SeriesSampler.isEnabled = !recording.noSeries
+            ProgressMeter.start(enabled: !output.noProgress)
             let options = AccessTraceOptions(format: format, pageSize: pageSizeText.flatMap { PageSize(parsing: $0) } ?? config.format.basePage)
             let report = try reportingInputErrors {
                 try TranslationReplay.run(path: trace, options: options, config: config, emitPath: emitPhysical)
             }
-            ProgressMeter.finish()
-            let renderer = TranslationRenderer()
-            try writeHTML(html, renderer.json(report), renderer: renderer)
-            if json {
-                print(partialMarked(TranslationRenderer.versioned(renderer.json(report))).serialized(pretty: true))
-            } else if csv {
-                print((series ? renderer.seriesCSV(report) : renderer.csv(report)) ?? "", terminator: "")
-            } else {
-                print(renderer.render(report, as: .text), terminator: "")
-            }
-            try endIfInterrupted()
+            try output.print(report, with: TranslationRenderer())
             return
         }
         try runExplain(config)
@@ -273,7 +249,7 @@ struct TranslateCommand: ParsableCommand {
             walks.append(n.translate(address, AccessIntent(access.kind, user: !supervisor)))
         }
         let title = "\(config.format.name) guest (\(config.format.levels.count) levels) over a \(host.0.name) host (\(host.0.levels.count) levels), \(host.1) host pages"
-        print(NestedWalkRenderer(title: title, guestRoot: n.guestRoot).render(walks, as: json ? .json : .text), terminator: "")
+        print(NestedWalkRenderer(title: title, guestRoot: n.guestRoot).render(walks, as: output.json ? .json : .text), terminator: "")
     }
 
     func runExplain(_ config: TranslationConfig) throws {
@@ -308,7 +284,7 @@ struct TranslateCommand: ParsableCommand {
             items.append(mmu.explain(address, intent))
         }
         let renderer = ExplainRenderer(format: f, root: mmu.table.rootAddress)
-        print(renderer.render(items, as: json ? .json : .text), terminator: "")
+        print(renderer.render(items, as: output.json ? .json : .text), terminator: "")
     }
 
     func apply(_ spec: MappingSpec, to mmu: inout MMU<RadixPageTable>) throws(MapError) {
