@@ -61,6 +61,7 @@ struct MRCCommand: ParsableCommand {
 
     func validate() throws {
         _ = try request()
+        if output.series { throw ValidationError("--series: a miss-ratio curve has no time series (its points are the --csv rows)") }
     }
 
     /// The library's request for these flags.
