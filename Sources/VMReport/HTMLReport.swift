@@ -147,6 +147,15 @@ public enum HTMLReport {
         }
     }
 
+    /// A series with at least two points, as its column names, its points' values (x first) and
+    /// the same as the JSON writes them, for a chart and the table below it.
+    static func unpack(_ series: JSONValue?) -> (columns: [String], values: [[Double]], rows: [[String]])? {
+        guard let series, let columns = series["columns"]?.array?.compactMap(\.string), let pts = series["points"]?.array, pts.count > 1 else {
+            return nil
+        }
+        return (columns, pts.map { ($0.array ?? []).map { $0.double ?? 0 } }, pts.map { ($0.array ?? []).map { text($0) } })
+    }
+
     /// The table of several series on one x: one row per x of the first, a column per series.
     static func seriesTable(_ unit: String, _ lines: [(name: String, series: JSONValue?, column: String)]) -> ([String], [[String]]) {
         let header = [unit] + lines.map(\.name)
@@ -284,9 +293,7 @@ public enum HTMLReport {
                     header: ["tlb", "lookups", "hits", "misses", "missRatio"],
                     rows: tlbs.map { t in ["name", "lookups", "hits", "misses", "missRatio"].map { text(t[$0]) } })
         }
-        if let series = doc["series"], let columns = series["columns"]?.array?.compactMap(\.string), let pts = series["points"]?.array, pts.count > 1 {
-            let rows = pts.map { ($0.array ?? []).map { text($0) } }
-            let values = pts.map { ($0.array ?? []).map { $0.double ?? 0 } }
+        if let (columns, values, rows) = unpack(doc["series"]) {
             let levels = columns.filter { $0.hasSuffix(".lookups") }.map { String($0.dropLast(".lookups".count)) }
             let lines = levels.map { level -> SVGChart.Line in
                 let l = columns.firstIndex(of: level + ".lookups")! + 1, h = columns.firstIndex(of: level + ".hits")! + 1
@@ -322,9 +329,7 @@ public enum HTMLReport {
     }
 
     static func buddy(_ doc: JSONValue, _ s: inout Section) {
-        if let series = doc["series"], let columns = series["columns"]?.array?.compactMap(\.string), let pts = series["points"]?.array, pts.count > 1 {
-            let values = pts.map { ($0.array ?? []).map { $0.double ?? 0 } }
-            let rows = pts.map { ($0.array ?? []).map { text($0) } }
+        if let (columns, values, rows) = unpack(doc["series"]) {
             for zone in unique(columns.map { String($0[..<($0.lastIndex(of: ".") ?? $0.endIndex)]) }) {
                 let mine = columns.enumerated().filter { $0.element.hasPrefix(zone + ".") }
                 let lines = mine.filter { c in values.contains { $0.count > c.offset + 1 && $0[c.offset + 1] > 0 } }.map { c in
@@ -361,9 +366,7 @@ public enum HTMLReport {
                     header: ["process", "rssAnonPages", "rssFilePages", "swapPages", "minorFaults", "majorFaults", "state"],
                     rows: procs.indices.map { i in [names[i]] + ["rssAnonPages", "rssFilePages", "swapPages", "minorFaults", "majorFaults", "state"].map { text(procs[i][$0]) } })
         }
-        if let series = doc["series"], let columns = series["columns"]?.array?.compactMap(\.string), let pts = series["points"]?.array, pts.count > 1 {
-            let values = pts.map { ($0.array ?? []).map { $0.double ?? 0 } }
-            let rows = pts.map { ($0.array ?? []).map { text($0) } }
+        if let (columns, values, rows) = unpack(doc["series"]) {
             func line(_ c: String, _ name: String? = nil) -> SVGChart.Line? {
                 guard let i = columns.firstIndex(of: c) else { return nil }
                 return SVGChart.Line(name: name ?? c, points: values.map { ($0[0], $0.count > i + 1 ? $0[i + 1] : 0) })

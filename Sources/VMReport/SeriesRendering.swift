@@ -14,11 +14,8 @@ public enum SeriesRendering {
         ])
     }
 
-    /// A value as JSON writes it: integral values without a fraction.
-    static func number(_ d: Double) -> String {
-        guard d.isFinite else { return "null" }
-        return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
-    }
+    /// A value as JSON writes it (integral values without a fraction): `JSONValue`'s own rule.
+    static func number(_ d: Double) -> String { JSONValue.double(d).serialized() }
 
     /// Long-form CSV rows of several series: the key columns of each, then the unit, then the values.
     /// - Complexity: O(total points × columns).

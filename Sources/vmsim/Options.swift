@@ -66,12 +66,13 @@ struct OutputOptions: ParsableArguments {
     /// After Ctrl-C the results are marked partial and the command exits 130.
     func print<R: ReportRenderer>(_ report: R.Report, with renderer: R) throws {
         ProgressMeter.finish()
-        let json = partialMarked(R.versioned(renderer.json(report)))
-        try writeHTML(html, [("", json)])
+        // The JSON document only when something uses it (the HTML page, or --json).
+        let json = html != nil || format == .json ? partialMarked(R.versioned(renderer.json(report))) : nil
+        if let json { try writeHTML(html, [("", json)]) }
         if series {
             guard let text = renderer.seriesCSV(report) else { throw ValidationError("this command records no time series") }
             Swift.print(text, terminator: "")
-        } else if format == .json {
+        } else if format == .json, let json {
             Swift.print(json.serialized(pretty: true))
         } else {
             Swift.print(renderer.render(report, as: format), terminator: "")
